@@ -1,0 +1,59 @@
+//! Site header with the primary navigation. On narrow screens the links fold behind a
+//! "Menu" button once the page is hydrated; without JavaScript they stay visible.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_location};
+
+use crate::root::SITE_NAME;
+
+/// (href, label) of the primary navigation, in display order.
+const PRIMARY_LINKS: [(&str, &str); 3] = [("/", "Home"), ("/blog", "Blog"), ("/chat", "Chat")];
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    // Close the menu whenever the route changes.
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
+
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="brand" href="/">
+                    <span class="brand__mark" aria-hidden="true">"◆"</span>
+                    {SITE_NAME}
+                </a>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    aria-controls="site-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    <span class="menu-toggle__bars" aria-hidden="true"></span>
+                    "Menu"
+                </button>
+                <nav
+                    id="site-nav"
+                    class="site-nav"
+                    class:site-nav--open=menu_open
+                    aria-label="Main"
+                >
+                    <ul class="site-nav__links">
+                        {PRIMARY_LINKS
+                            .into_iter()
+                            .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+                            .collect_view()}
+                    </ul>
+                    <ul class="site-nav__account">
+                        <li><A href="/login">"Log in"</A></li>
+                        <li><A href="/signup" attr:class="button button--small">"Sign up"</A></li>
+                    </ul>
+                </nav>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,11 @@
+//! Shared UI: the HTML shell, routes, pages and components, compiled for both the
+//! server (`ssr`) and the browser (`hydrate`). Server-only code lives in `server`.
+
+pub mod layout;
+pub mod pages;
+mod root;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use root::{shell, App};

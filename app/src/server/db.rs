@@ -1,0 +1,204 @@
+//! One connection pool for SQLite or PostgreSQL, chosen at runtime by the `DATABASE_URL`
+//! scheme. Queries go through sqlx's `Any` driver so each one is written once; SQL must
+//! therefore stay portable (`$1` placeholders, BIGINT unix times, TEXT ids).
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    any::{install_default_drivers, AnyConnectOptions, AnyPoolOptions},
+    migrate::Migrator,
+    AnyPool, Connection, Executor,
+};
+
+/// The migrations in `/migrations`, embedded in the binary and applied at startup.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL selects, or `None` for an unsupported scheme.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// Pool settings; `url` must already carry a supported scheme (see [`Engine::from_url`]).
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// PostgreSQL only: the server cancels any statement running longer than this.
+    pub statement_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:")]
+    UnsupportedScheme,
+    #[error("could not create the database folder {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl Db {
+    /// Opens the pool, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(settings: &DbSettings) -> Result<Self, DbError> {
+        install_default_drivers();
+        let engine = Engine::from_url(&settings.url).ok_or(DbError::UnsupportedScheme)?;
+        if engine == Engine::Sqlite {
+            ensure_sqlite_folder(&settings.url)?;
+        }
+        let options = AnyConnectOptions::from_str(&settings.url)?;
+        let statement_timeout_ms = settings.statement_timeout.as_millis();
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    let setup = match engine {
+                        // WAL lets readers run beside the single writer; NORMAL is durable
+                        // in WAL mode across application crashes.
+                        Engine::Sqlite => {
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
+                                .to_string()
+                        }
+                        Engine::Postgres => {
+                            format!("SET statement_timeout = {statement_timeout_ms}")
+                        }
+                    };
+                    conn.execute(setup.as_str()).await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, engine })
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A cheap round trip proving the database answers.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        self.pool.acquire().await?.ping().await
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// SQLite creates the file (with `mode=rwc`) but not the folder it lives in.
+fn ensure_sqlite_folder(url: &str) -> Result<(), DbError> {
+    let path = sqlite_path(url);
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    match Path::new(path).parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The file path of a `sqlite:` URL, without scheme or query string.
+fn sqlite_path(url: &str) -> &str {
+    let rest = url.trim_start_matches("sqlite:");
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    rest.split('?').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_chosen_by_url_scheme() {
+        assert_eq!(
+            Engine::from_url("sqlite://data/app.db"),
+            Some(Engine::Sqlite)
+        );
+        assert_eq!(Engine::from_url("sqlite::memory:"), Some(Engine::Sqlite));
+        assert_eq!(
+            Engine::from_url("postgres://u@h/db"),
+            Some(Engine::Postgres)
+        );
+        assert_eq!(
+            Engine::from_url("postgresql://u@h/db"),
+            Some(Engine::Postgres)
+        );
+        assert_eq!(Engine::from_url("mysql://u@h/db"), None);
+        assert_eq!(Engine::from_url("data/app.db"), None);
+    }
+
+    #[test]
+    fn sqlite_path_strips_scheme_and_query() {
+        assert_eq!(sqlite_path("sqlite://data/app.db?mode=rwc"), "data/app.db");
+        assert_eq!(sqlite_path("sqlite:///tmp/x/app.db"), "/tmp/x/app.db");
+        assert_eq!(sqlite_path("sqlite:app.db"), "app.db");
+        assert_eq!(sqlite_path("sqlite::memory:"), ":memory:");
+    }
+
+    #[tokio::test]
+    async fn sqlite_database_is_created_with_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/app.db?mode=rwc", dir.path().display());
+        let db = Db::connect(&DbSettings {
+            url,
+            max_connections: 2,
+            acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
+        })
+        .await
+        .unwrap();
+        db.migrate().await.unwrap();
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(mode.0.to_lowercase(), "wal");
+        let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(fk.0, 1);
+        assert!(dir.path().join("nested/app.db").exists());
+    }
+}

@@ -1,0 +1,496 @@
+//! The one typed configuration, read once at startup from the environment (and an
+//! optional `.env`). Every problem is reported at once, each naming its variable.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use app::server::{DbSettings, Engine};
+use base64::Engine as _;
+use leptos::config::{Env, LeptosOptions};
+use secrecy::{ExposeSecret, SecretString};
+
+const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
+const SECRET_FILE: &str = "secret_key";
+/// Shortest accepted `SECRET_KEY`: 43 base64 characters carry 256 bits.
+const SECRET_MIN_LEN: usize = 43;
+const SECRET_MIN_DISTINCT: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub env: AppEnv,
+    pub listen_addr: SocketAddr,
+    /// Base of every absolute link the app sends out (emails); never the Host header.
+    pub public_url: String,
+    pub log_format: LogFormat,
+    /// Where development state lives: the SQLite file, the generated secret, the outbox.
+    pub data_dir: PathBuf,
+    pub database: DbSettings,
+    /// Master secret from which signing keys are derived.
+    pub secret_key: SecretString,
+    /// Folder with the built browser bundle (`pkg/`) and static assets.
+    pub site_root: PathBuf,
+    pub output_name: String,
+    pub reload_port: u32,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("env", &self.env)
+            .field("listen_addr", &self.listen_addr)
+            .field("public_url", &self.public_url)
+            .field("log_format", &self.log_format)
+            .field("data_dir", &self.data_dir)
+            .field("database_engine", &Engine::from_url(&self.database.url))
+            .field("site_root", &self.site_root)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every configuration problem found, one line per variable.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub Vec<String>);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "invalid configuration:")?;
+        for problem in &self.0 {
+            writeln!(f, "  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` from the working directory if
+    /// one exists (variables already set win).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Builds the config from a variable map; in development a missing secret is
+    /// generated once and kept in `DATA_DIR` so restarts keep sessions valid.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let mut get = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let env = match get("APP_ENV").as_deref() {
+            None | Some("development") => AppEnv::Development,
+            Some("production") => AppEnv::Production,
+            Some(other) => {
+                problems.push(format!(
+                    "APP_ENV must be development or production, got {other:?}"
+                ));
+                AppEnv::Development
+            }
+        };
+
+        let listen_raw = get("LISTEN_ADDR")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_string());
+        let listen_addr = listen_raw.parse().unwrap_or_else(|_| {
+            problems.push(format!(
+                "LISTEN_ADDR must be an IP:port such as 127.0.0.1:3000, got {listen_raw:?}"
+            ));
+            DEFAULT_LISTEN_ADDR.parse().expect("default address parses")
+        });
+
+        let public_url = match get("PUBLIC_URL") {
+            Some(url) => {
+                let url = url.trim_end_matches('/').to_string();
+                let host = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if host.is_none_or(|h| h.is_empty() || h.contains(['/', '?', '#', ' '])) {
+                    problems.push(format!(
+                        "PUBLIC_URL must be an absolute http(s) origin such as https://example.com, got {url:?}"
+                    ));
+                }
+                url
+            }
+            None if env == AppEnv::Production => {
+                problems
+                    .push("PUBLIC_URL is required in production (e.g. https://example.com)".into());
+                String::new()
+            }
+            None => format!("http://{listen_addr}"),
+        };
+
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None => LogFormat::Pretty,
+            Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                problems.push(format!("LOG_FORMAT must be pretty or json, got {other:?}"));
+                LogFormat::Pretty
+            }
+        };
+
+        let data_dir = absolute(Path::new(&get("DATA_DIR").unwrap_or_else(|| "data".into())));
+
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("app.db").display()));
+        let database_url = match Engine::from_url(&database_url) {
+            Some(Engine::Postgres) => match get("DATABASE_SSLMODE") {
+                None => database_url,
+                Some(mode) if SSL_MODES.contains(&mode.as_str()) => {
+                    with_query_param(&database_url, "sslmode", &mode)
+                }
+                Some(mode) => {
+                    problems.push(format!(
+                        "DATABASE_SSLMODE must be one of {}, got {mode:?}",
+                        SSL_MODES.join(", ")
+                    ));
+                    database_url
+                }
+            },
+            Some(Engine::Sqlite) => database_url,
+            None => {
+                problems.push("DATABASE_URL must start with sqlite: or postgres:".into());
+                database_url
+            }
+        };
+        let max_connections = parse_number(
+            &mut get,
+            "DATABASE_MAX_CONNECTIONS",
+            10,
+            1..=1000,
+            &mut problems,
+        );
+        let statement_timeout = parse_number(
+            &mut get,
+            "DATABASE_STATEMENT_TIMEOUT_SECS",
+            30,
+            1..=3600,
+            &mut problems,
+        );
+
+        let secret_key = match get("SECRET_KEY") {
+            Some(secret) => {
+                if let Err(why) = check_secret_strength(&secret) {
+                    problems.push(format!("SECRET_KEY is too weak: {why}"));
+                }
+                Some(SecretString::from(secret))
+            }
+            None if env == AppEnv::Production => {
+                problems.push("SECRET_KEY is required in production (generate one with `openssl rand -base64 48`)".into());
+                None
+            }
+            None => None,
+        };
+
+        let site_root = absolute(Path::new(
+            &get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+        ));
+        let output_name = get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "site".into());
+        let reload_port = parse_number(
+            &mut get,
+            "LEPTOS_RELOAD_PORT",
+            3001,
+            1..=65535,
+            &mut problems,
+        );
+
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        let secret_key = match secret_key {
+            Some(secret) => secret,
+            None => development_secret(&data_dir).map_err(|e| ConfigError(vec![e]))?,
+        };
+
+        Ok(Self {
+            env,
+            listen_addr,
+            public_url,
+            log_format,
+            data_dir,
+            database: DbSettings {
+                url: database_url,
+                max_connections,
+                acquire_timeout: Duration::from_secs(10),
+                statement_timeout: Duration::from_secs(statement_timeout.into()),
+            },
+            secret_key,
+            site_root,
+            output_name,
+            reload_port,
+        })
+    }
+
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name(self.output_name.clone())
+            .site_root(self.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .env(match self.env {
+                AppEnv::Development => Env::DEV,
+                AppEnv::Production => Env::PROD,
+            })
+            .site_addr(self.listen_addr)
+            .reload_port(self.reload_port)
+            .build()
+    }
+}
+
+const SSL_MODES: [&str; 6] = [
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
+
+fn parse_number(
+    get: &mut impl FnMut(&str) -> Option<String>,
+    name: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+    problems: &mut Vec<String>,
+) -> u32 {
+    let Some(raw) = get(name) else { return default };
+    match raw.parse::<u32>() {
+        Ok(n) if range.contains(&n) => n,
+        _ => {
+            problems.push(format!(
+                "{name} must be a whole number from {} to {}, got {raw:?}",
+                range.start(),
+                range.end()
+            ));
+            default
+        }
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn with_query_param(url: &str, key: &str, value: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{key}={value}")
+}
+
+/// Rejects secrets that are short or built from few distinct characters.
+pub fn check_secret_strength(secret: &str) -> Result<(), String> {
+    let len = secret.chars().count();
+    if len < SECRET_MIN_LEN {
+        return Err(format!(
+            "it has {len} characters, at least {SECRET_MIN_LEN} are required"
+        ));
+    }
+    let mut distinct: Vec<char> = secret.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < SECRET_MIN_DISTINCT {
+        return Err(format!(
+            "it uses only {} distinct characters, at least {SECRET_MIN_DISTINCT} are required",
+            distinct.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Loads the development secret from `DATA_DIR`, creating it (owner-only) on first start.
+fn development_secret(data_dir: &Path) -> Result<SecretString, String> {
+    let path = data_dir.join(SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_string();
+        if check_secret_strength(&existing).is_ok() {
+            return Ok(SecretString::from(existing));
+        }
+    }
+    let mut bytes = [0u8; 48];
+    rand::fill(&mut bytes);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("DATA_DIR {} cannot be created: {e}", data_dir.display()))?;
+    write_private(&path, &secret)
+        .map_err(|e| format!("DATA_DIR: cannot write {}: {e}", path.display()))?;
+    Ok(SecretString::from(secret))
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+impl Config {
+    /// The secret, for deriving purpose-specific keys. Never log the result.
+    pub fn secret(&self) -> &str {
+        self.secret_key.expose_secret()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    const GOOD_SECRET: &str = "q4Zt8N0b1xYv-KpL3sWm7Rj9HcEeTg2UaDfOiB5nV6yXz_Qw";
+
+    #[test]
+    fn development_defaults_use_sqlite_under_data_and_generate_a_persistent_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let env = vars(&[("DATA_DIR", data.to_str().unwrap())]);
+        let config = Config::from_vars(&env).unwrap();
+        assert_eq!(config.env, AppEnv::Development);
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_url, "http://127.0.0.1:3000");
+        assert_eq!(
+            config.database.url,
+            format!("sqlite://{}?mode=rwc", data.join("app.db").display())
+        );
+        let again = Config::from_vars(&env).unwrap();
+        assert_eq!(
+            config.secret(),
+            again.secret(),
+            "restarts keep the generated secret"
+        );
+        assert!(check_secret_strength(config.secret()).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_secret_or_public_url() {
+        let err = Config::from_vars(&vars(&[("APP_ENV", "production")])).unwrap_err();
+        assert!(
+            err.0
+                .iter()
+                .any(|p| p.starts_with("SECRET_KEY is required")),
+            "{err}"
+        );
+        assert!(
+            err.0
+                .iter()
+                .any(|p| p.starts_with("PUBLIC_URL is required")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn production_refuses_a_weak_secret_and_says_why() {
+        let env = vars(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_URL", "https://example.com"),
+            ("SECRET_KEY", "changeme"),
+        ]);
+        let err = Config::from_vars(&env).unwrap_err();
+        assert_eq!(
+            err.0,
+            vec![
+                "SECRET_KEY is too weak: it has 8 characters, at least 43 are required".to_string()
+            ]
+        );
+        let repetitive = "ab".repeat(30);
+        let env = vars(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_URL", "https://example.com"),
+            ("SECRET_KEY", &repetitive),
+        ]);
+        let err = Config::from_vars(&env).unwrap_err();
+        assert!(err.0[0].contains("only 2 distinct characters"), "{err}");
+    }
+
+    #[test]
+    fn production_accepts_a_strong_secret() {
+        let env = vars(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_URL", "https://example.com/"),
+            ("SECRET_KEY", GOOD_SECRET),
+            ("LOG_FORMAT", "json"),
+        ]);
+        let config = Config::from_vars(&env).unwrap();
+        assert_eq!(config.public_url, "https://example.com");
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(
+            !format!("{config:?}").contains(GOOD_SECRET),
+            "Debug must not print the secret"
+        );
+    }
+
+    #[test]
+    fn every_bad_variable_is_named_at_once() {
+        let env = vars(&[
+            ("APP_ENV", "staging"),
+            ("LISTEN_ADDR", "localhost"),
+            ("PUBLIC_URL", "example.com"),
+            ("LOG_FORMAT", "xml"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("SECRET_KEY", GOOD_SECRET),
+        ]);
+        let err = Config::from_vars(&env).unwrap_err();
+        let named: Vec<&str> = err
+            .0
+            .iter()
+            .map(|p| p.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(
+            named,
+            [
+                "APP_ENV",
+                "LISTEN_ADDR",
+                "PUBLIC_URL",
+                "LOG_FORMAT",
+                "DATABASE_URL",
+                "DATABASE_MAX_CONNECTIONS"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_sslmode_is_validated_and_added_to_the_url() {
+        let base = [
+            ("DATABASE_URL", "postgres://app@db/app"),
+            ("SECRET_KEY", GOOD_SECRET),
+        ];
+        let mut env = vars(&base);
+        env.insert("DATABASE_SSLMODE".into(), "require".into());
+        assert_eq!(
+            Config::from_vars(&env).unwrap().database.url,
+            "postgres://app@db/app?sslmode=require"
+        );
+        env.insert("DATABASE_SSLMODE".into(), "sometimes".into());
+        let err = Config::from_vars(&env).unwrap_err();
+        assert!(
+            err.0[0].starts_with("DATABASE_SSLMODE must be one of"),
+            "{err}"
+        );
+    }
+}

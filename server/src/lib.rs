@@ -1,0 +1,9 @@
+//! The axum server: configuration, middleware, non-Leptos routes and startup.
+
+pub mod config;
+mod health;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

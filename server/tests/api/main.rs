@@ -1,0 +1,7 @@
+//! Integration tests: each starts the real server on port 0 with a fresh database, and
+//! every test runs once per engine (`<test>::sqlite`, `<test>::postgres`).
+
+#[macro_use]
+mod helpers;
+mod health;
+mod pages;

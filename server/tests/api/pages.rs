@@ -1,0 +1,54 @@
+use reqwest::header;
+
+engine_tests! {
+    async fn home_page_is_server_rendered_with_title_and_description(app: TestApp) {
+        let response = app.get("/").await;
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Write, read and talk"), "hero text is in the raw HTML");
+        assert!(html.contains("<title>Commonplace</title>"), "{html}");
+        assert!(html.contains(r#"<meta name="description""#));
+        assert!(html.contains(r#"<nav id="site-nav""#));
+        assert!(html.contains("/pkg/site.js"), "hydration script is linked");
+    }
+
+    async fn unknown_path_renders_the_not_found_page_with_404(app: TestApp) {
+        let response = app.get("/no/such/page").await;
+        assert_eq!(response.status(), 404);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Page not found"));
+        assert!(html.contains("<title>Page not found · Commonplace</title>"));
+    }
+
+    async fn every_response_carries_a_request_id(app: TestApp) {
+        let first = app.get("/health").await;
+        let second = app.get("/no-such-page").await;
+        let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(id(&first).len(), 36, "a UUID");
+        assert_ne!(id(&first), id(&second));
+    }
+
+    async fn static_assets_are_served_precompressed_when_the_client_accepts_it(app: TestApp) {
+        app.write_site_file("pkg/site.css", b"body{color:red}");
+        app.write_site_file("pkg/site.css.br", b"brotli-bytes");
+        app.write_site_file("pkg/site.css.gz", b"gzip-bytes");
+        let br = app.client.get(app.url("/pkg/site.css")).header(header::ACCEPT_ENCODING, "br").send().await.unwrap();
+        assert_eq!(br.status(), 200);
+        assert_eq!(br.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli-bytes");
+        let gz = app.client.get(app.url("/pkg/site.css")).header(header::ACCEPT_ENCODING, "gzip").send().await.unwrap();
+        assert_eq!(gz.headers()[header::CONTENT_ENCODING], "gzip");
+        let plain = app.client.get(app.url("/pkg/site.css")).header(header::ACCEPT_ENCODING, "identity").send().await.unwrap();
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(plain.text().await.unwrap(), "body{color:red}");
+    }
+
+    async fn blog_and_chat_pages_answer_from_the_navigation(app: TestApp) {
+        for (path, title) in [("/blog", "<title>Blog · Commonplace</title>"), ("/chat", "<title>Chat · Commonplace</title>")] {
+            let response = app.get(path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            assert!(response.text().await.unwrap().contains(title), "{path}");
+        }
+    }
+}
