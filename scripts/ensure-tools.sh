@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, each only when missing: the wasm32 target,
-# cargo-leptos, wasm-bindgen-cli at the Cargo.lock version, wasm-opt (binaryen) and,
+# cargo-leptos, wasm-bindgen-cli at the Cargo.lock version, wasm-opt (binaryen, npm) and,
 # with --e2e, Chromium and the end2end npm packages. Safe to run any number of times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,22 +34,30 @@ fi
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $bindgen_version" ]]; then
   say "installing wasm-bindgen-cli $bindgen_version (must match Cargo.lock)"
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --force
+  # --locked can name a dependency version the registry mirror lacks; then let cargo
+  # pick the newest compatible one.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --force \
+    || cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-if ! command -v wasm-opt >/dev/null; then
-  say "installing binaryen (wasm-opt)"
-  apt_install binaryen
+if ! command -v npm >/dev/null; then
+  say "installing node and npm"
+  apt_install nodejs npm
+fi
+
+# wasm-opt: binaryen 132 from npm, pinned in .tools/package.json. Debian's binaryen 108
+# rewrites wasm-bindgen's externref table into a funcref table and hydration then fails
+# in the browser ("WebAssembly.Table.set(): Argument 1 is invalid for table").
+stamp=.tools/node_modules/.package-lock.json
+if [[ ! -f "$stamp" || .tools/package-lock.json -nt "$stamp" ]]; then
+  say "installing binaryen (wasm-opt) into .tools"
+  (cd .tools && npm ci --no-audit --no-fund)
 fi
 
 if $want_e2e; then
   if [[ ! -x /usr/bin/chromium ]]; then
     say "installing Debian's chromium"
     apt_install chromium
-  fi
-  if ! command -v npm >/dev/null; then
-    say "installing node and npm"
-    apt_install nodejs npm
   fi
   # npm ci only when the lock file changed since the last install.
   stamp=end2end/node_modules/.package-lock.json

@@ -3,5 +3,6 @@
 # (created with its migrations on first start). Environment variables and .env override.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 scripts/ensure-tools.sh
 exec cargo leptos serve --release --precompress

@@ -5,6 +5,7 @@
 # PostgreSQL an error instead of a skip (.ci/run sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 scripts/ensure-tools.sh --e2e
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }

@@ -75,7 +75,7 @@ test("/health answers 200 JSON", async ({ request }) => {
 });
 
 test("wasm bundle is served precompressed", async ({ request }) => {
-  const response = await request.get("/pkg/site_bg.wasm", { headers: { "accept-encoding": "br" } });
+  const response = await request.get("/pkg/site.wasm", { headers: { "accept-encoding": "br" } });
   expect(response.status()).toBe(200);
   expect(response.headers()["content-encoding"]).toBe("br");
 });

@@ -2,7 +2,7 @@
 //! "Menu" button once the page is hydrated; without JavaScript they stay visible.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::components::A;
 
 use crate::root::SITE_NAME;
 
@@ -12,12 +12,6 @@ const PRIMARY_LINKS: [(&str, &str); 3] = [("/", "Home"), ("/blog", "Blog"), ("/c
 #[component]
 pub fn Header() -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
-    // Close the menu whenever the route changes.
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        set_menu_open.set(false);
-    });
 
     view! {
         <header class="site-header">
@@ -41,6 +35,8 @@ pub fn Header() -> impl IntoView {
                     class="site-nav"
                     class:site-nav--open=menu_open
                     aria-label="Main"
+                    // Following a link (or logging out) closes the menu.
+                    on:click=move |_| set_menu_open.set(false)
                 >
                     <ul class="site-nav__links">
                         {PRIMARY_LINKS
