@@ -1,6 +1,9 @@
 //! Shared UI: the HTML shell, routes, pages and components, compiled for both the
-//! server (`ssr`) and the browser (`hydrate`). Server-only code lives in `server`.
+//! server (`ssr`) and the browser (`hydrate`). Server-only code lives in `server` and in
+//! each area's `ssr` module.
 
+pub mod accounts;
+pub mod error;
 pub mod layout;
 pub mod pages;
 mod root;
@@ -8,4 +11,4 @@ mod root;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-pub use root::{shell, App};
+pub use root::{shell, App, SITE_NAME};

@@ -4,9 +4,16 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
+use crate::accounts::{
+    components::provide_auth,
+    pages::{
+        AccountPage, ActivatePage, CheckEmailPage, DevOutboxPage, ForgotPasswordPage, LoginPage, ResendActivationPage,
+        ResetPasswordPage, SignupPage,
+    },
+};
 use crate::layout::{Footer, Header, PageErrorBoundary};
 use crate::pages::{BlogPage, ChatPage, HomePage, NotFound};
 
@@ -35,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_auth();
 
     // Set only in the browser after hydration: CSS and tests use it to tell an inert
     // server-rendered page from a live one.
@@ -58,6 +66,17 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("") view=HomePage/>
                             <Route path=path!("/blog") view=BlogPage/>
                             <Route path=path!("/chat") view=ChatPage/>
+                            // Pages that may redirect render fully before the response
+                            // starts, so the redirect is a real 302 without JavaScript.
+                            <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                            <Route path=path!("/signup/check-email") view=CheckEmailPage/>
+                            <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async/>
+                            <Route path=path!("/activation/resend") view=ResendActivationPage/>
+                            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                            <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                            <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                            <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                            <Route path=path!("/dev/outbox") view=DevOutboxPage ssr=SsrMode::Async/>
                         </Routes>
                     </PageErrorBoundary>
                 </main>

@@ -9,7 +9,14 @@ use std::{
     time::Duration,
 };
 
-use app::server::{DbSettings, Engine};
+use app::{
+    accounts::validation::PasswordPolicy,
+    server::{
+        mail::{MailTransportSettings, MailerSettings, SmtpSecurity},
+        rate_limit::RateLimit,
+        AccountSettings, DbSettings, Engine,
+    },
+};
 use base64::Engine as _;
 use leptos::config::{Env, LeptosOptions};
 use secrecy::{ExposeSecret, SecretString};
@@ -48,6 +55,11 @@ pub struct Config {
     pub site_root: PathBuf,
     pub output_name: String,
     pub reload_port: u32,
+    pub accounts: AccountSettings,
+    pub mail: MailerSettings,
+    pub activation_ttl: Duration,
+    pub reset_ttl: Duration,
+    pub session_idle: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -92,39 +104,28 @@ impl Config {
     /// generated once and kept in `DATA_DIR` so restarts keep sessions valid.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
-        let mut get = |name: &str| {
-            vars.get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let mut get = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
 
         let env = match get("APP_ENV").as_deref() {
             None | Some("development") => AppEnv::Development,
             Some("production") => AppEnv::Production,
             Some(other) => {
-                problems.push(format!(
-                    "APP_ENV must be development or production, got {other:?}"
-                ));
+                problems.push(format!("APP_ENV must be development or production, got {other:?}"));
                 AppEnv::Development
             }
         };
 
-        let listen_raw = get("LISTEN_ADDR")
-            .or_else(|| get("LEPTOS_SITE_ADDR"))
-            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_string());
+        let listen_raw =
+            get("LISTEN_ADDR").or_else(|| get("LEPTOS_SITE_ADDR")).unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_string());
         let listen_addr = listen_raw.parse().unwrap_or_else(|_| {
-            problems.push(format!(
-                "LISTEN_ADDR must be an IP:port such as 127.0.0.1:3000, got {listen_raw:?}"
-            ));
+            problems.push(format!("LISTEN_ADDR must be an IP:port such as 127.0.0.1:3000, got {listen_raw:?}"));
             DEFAULT_LISTEN_ADDR.parse().expect("default address parses")
         });
 
         let public_url = match get("PUBLIC_URL") {
             Some(url) => {
                 let url = url.trim_end_matches('/').to_string();
-                let host = url
-                    .strip_prefix("https://")
-                    .or_else(|| url.strip_prefix("http://"));
+                let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
                 if host.is_none_or(|h| h.is_empty() || h.contains(['/', '?', '#', ' '])) {
                     problems.push(format!(
                         "PUBLIC_URL must be an absolute http(s) origin such as https://example.com, got {url:?}"
@@ -133,8 +134,7 @@ impl Config {
                 url
             }
             None if env == AppEnv::Production => {
-                problems
-                    .push("PUBLIC_URL is required in production (e.g. https://example.com)".into());
+                problems.push("PUBLIC_URL is required in production (e.g. https://example.com)".into());
                 String::new()
             }
             None => format!("http://{listen_addr}"),
@@ -152,19 +152,14 @@ impl Config {
 
         let data_dir = absolute(Path::new(&get("DATA_DIR").unwrap_or_else(|| "data".into())));
 
-        let database_url = get("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("app.db").display()));
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("app.db").display()));
         let database_url = match Engine::from_url(&database_url) {
             Some(Engine::Postgres) => match get("DATABASE_SSLMODE") {
                 None => database_url,
-                Some(mode) if SSL_MODES.contains(&mode.as_str()) => {
-                    with_query_param(&database_url, "sslmode", &mode)
-                }
+                Some(mode) if SSL_MODES.contains(&mode.as_str()) => with_query_param(&database_url, "sslmode", &mode),
                 Some(mode) => {
-                    problems.push(format!(
-                        "DATABASE_SSLMODE must be one of {}, got {mode:?}",
-                        SSL_MODES.join(", ")
-                    ));
+                    problems.push(format!("DATABASE_SSLMODE must be one of {}, got {mode:?}", SSL_MODES.join(", ")));
                     database_url
                 }
             },
@@ -174,20 +169,8 @@ impl Config {
                 database_url
             }
         };
-        let max_connections = parse_number(
-            &mut get,
-            "DATABASE_MAX_CONNECTIONS",
-            10,
-            1..=1000,
-            &mut problems,
-        );
-        let statement_timeout = parse_number(
-            &mut get,
-            "DATABASE_STATEMENT_TIMEOUT_SECS",
-            30,
-            1..=3600,
-            &mut problems,
-        );
+        let max_connections = parse_number(&mut get, "DATABASE_MAX_CONNECTIONS", 10, 1..=1000, &mut problems);
+        let statement_timeout = parse_number(&mut get, "DATABASE_STATEMENT_TIMEOUT_SECS", 30, 1..=3600, &mut problems);
 
         let secret_key = match get("SECRET_KEY") {
             Some(secret) => {
@@ -197,23 +180,82 @@ impl Config {
                 Some(SecretString::from(secret))
             }
             None if env == AppEnv::Production => {
-                problems.push("SECRET_KEY is required in production (generate one with `openssl rand -base64 48`)".into());
+                problems
+                    .push("SECRET_KEY is required in production (generate one with `openssl rand -base64 48`)".into());
                 None
             }
             None => None,
         };
 
-        let site_root = absolute(Path::new(
-            &get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-        ));
+        let site_root = absolute(Path::new(&get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into())));
         let output_name = get("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "site".into());
-        let reload_port = parse_number(
-            &mut get,
-            "LEPTOS_RELOAD_PORT",
-            3001,
-            1..=65535,
-            &mut problems,
-        );
+        let reload_port = parse_number(&mut get, "LEPTOS_RELOAD_PORT", 3001, 1..=65535, &mut problems);
+
+        let mut n = |name: &str, default: u32, range: std::ops::RangeInclusive<u32>| {
+            i64::from(parse_number(&mut get, name, default, range, &mut problems))
+        };
+        let policy_defaults = PasswordPolicy::default();
+        let password_policy = PasswordPolicy {
+            min_len: n("PASSWORD_MIN_LENGTH", policy_defaults.min_len as u32, 8..=64) as usize,
+            max_len: n("PASSWORD_MAX_LENGTH", policy_defaults.max_len as u32, 8..=1024) as usize,
+            min_strength: n("PASSWORD_MIN_STRENGTH", policy_defaults.min_strength.into(), 0..=4) as u8,
+            ..policy_defaults
+        };
+        let lockout_max_failures = n("LOCKOUT_MAX_FAILURES", 5, 1..=100);
+        let lockout_window_secs = n("LOCKOUT_WINDOW_SECS", 900, 1..=86_400);
+        let lockout_secs = n("LOCKOUT_DURATION_SECS", 900, 1..=86_400);
+        let auth_per_minute = n("AUTH_RATE_LIMIT_PER_MINUTE", 30, 1..=100_000);
+        let email_per_hour = n("EMAIL_RATE_LIMIT_PER_HOUR", 3, 1..=1000);
+        let session_idle_secs = n("SESSION_IDLE_TIMEOUT_SECS", 12 * 3600, 60..=90 * 86_400);
+        let session_absolute_secs = n("SESSION_ABSOLUTE_TIMEOUT_SECS", 7 * 86_400, 60..=365 * 86_400);
+        let activation_ttl = n("ACTIVATION_TOKEN_TTL_SECS", 86_400, 60..=30 * 86_400);
+        let reset_ttl = n("RESET_TOKEN_TTL_SECS", 3_600, 60..=86_400);
+        let retry_base = n("MAIL_RETRY_BASE_SECS", 30, 1..=86_400);
+        let max_attempts = n("MAIL_MAX_ATTEMPTS", 10, 1..=100);
+        let poll_secs = n("MAIL_POLL_SECS", 5, 1..=3600);
+        let smtp_port = n("SMTP_PORT", 587, 1..=65_535) as u16;
+        if password_policy.min_len > password_policy.max_len {
+            problems.push("PASSWORD_MIN_LENGTH must not exceed PASSWORD_MAX_LENGTH".into());
+        }
+        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                problems.push(format!("TRUST_FORWARDED_FOR must be true or false, got {other:?}"));
+                false
+            }
+        };
+
+        let from = get("MAIL_FROM").unwrap_or_else(|| "Commonplace <no-reply@localhost>".into());
+        let from = from.parse().unwrap_or_else(|_| {
+            problems.push(format!("MAIL_FROM must be an address like \"Site <no-reply@example.com>\", got {from:?}"));
+            "no-reply@localhost".parse().expect("fallback address parses")
+        });
+        let transport = match (get("SMTP_HOST"), env) {
+            (Some(host), _) => {
+                let security = match get("SMTP_SECURITY").as_deref() {
+                    None | Some("starttls") => SmtpSecurity::StartTls,
+                    Some("tls") => SmtpSecurity::Tls,
+                    Some("none") => SmtpSecurity::None,
+                    Some(other) => {
+                        problems.push(format!("SMTP_SECURITY must be starttls, tls or none, got {other:?}"));
+                        SmtpSecurity::StartTls
+                    }
+                };
+                MailTransportSettings::Smtp {
+                    host,
+                    port: smtp_port,
+                    security,
+                    username: get("SMTP_USERNAME"),
+                    password: get("SMTP_PASSWORD").map(SecretString::from),
+                }
+            }
+            (None, AppEnv::Production) => {
+                problems.push("SMTP_HOST is required in production (the app sends activation and reset emails)".into());
+                MailTransportSettings::Outbox(data_dir.join("outbox"))
+            }
+            (None, AppEnv::Development) => MailTransportSettings::Outbox(data_dir.join("outbox")),
+        };
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -221,6 +263,27 @@ impl Config {
         let secret_key = match secret_key {
             Some(secret) => secret,
             None => development_secret(&data_dir).map_err(|e| ConfigError(vec![e]))?,
+        };
+
+        let accounts = AccountSettings {
+            public_url: public_url.clone(),
+            password_policy,
+            lockout_max_failures,
+            lockout_window_secs,
+            lockout_secs,
+            auth_rate_limit: RateLimit { max_hits: auth_per_minute, window_secs: 60 },
+            email_rate_limit: RateLimit { max_hits: email_per_hour, window_secs: 3600 },
+            session_absolute_secs,
+            trust_forwarded_for,
+            development: env == AppEnv::Development,
+        };
+        let mail = MailerSettings {
+            from,
+            transport,
+            retry_base: Duration::from_secs(retry_base as u64),
+            max_backoff: Duration::from_secs(3600),
+            max_attempts,
+            poll_interval: Duration::from_secs(poll_secs as u64),
         };
 
         Ok(Self {
@@ -239,6 +302,11 @@ impl Config {
             site_root,
             output_name,
             reload_port,
+            accounts,
+            mail,
+            activation_ttl: Duration::from_secs(activation_ttl as u64),
+            reset_ttl: Duration::from_secs(reset_ttl as u64),
+            session_idle: Duration::from_secs(session_idle_secs as u64),
         })
     }
 
@@ -257,14 +325,7 @@ impl Config {
     }
 }
 
-const SSL_MODES: [&str; 6] = [
-    "disable",
-    "allow",
-    "prefer",
-    "require",
-    "verify-ca",
-    "verify-full",
-];
+const SSL_MODES: [&str; 6] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 fn parse_number(
     get: &mut impl FnMut(&str) -> Option<String>,
@@ -300,9 +361,7 @@ fn with_query_param(url: &str, key: &str, value: &str) -> String {
 pub fn check_secret_strength(secret: &str) -> Result<(), String> {
     let len = secret.chars().count();
     if len < SECRET_MIN_LEN {
-        return Err(format!(
-            "it has {len} characters, at least {SECRET_MIN_LEN} are required"
-        ));
+        return Err(format!("it has {len} characters, at least {SECRET_MIN_LEN} are required"));
     }
     let mut distinct: Vec<char> = secret.chars().collect();
     distinct.sort_unstable();
@@ -328,10 +387,8 @@ fn development_secret(data_dir: &Path) -> Result<SecretString, String> {
     let mut bytes = [0u8; 48];
     rand::fill(&mut bytes);
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("DATA_DIR {} cannot be created: {e}", data_dir.display()))?;
-    write_private(&path, &secret)
-        .map_err(|e| format!("DATA_DIR: cannot write {}: {e}", path.display()))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("DATA_DIR {} cannot be created: {e}", data_dir.display()))?;
+    write_private(&path, &secret).map_err(|e| format!("DATA_DIR: cannot write {}: {e}", path.display()))?;
     Ok(SecretString::from(secret))
 }
 
@@ -356,10 +413,7 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     const GOOD_SECRET: &str = "q4Zt8N0b1xYv-KpL3sWm7Rj9HcEeTg2UaDfOiB5nV6yXz_Qw";
@@ -373,34 +427,18 @@ mod tests {
         assert_eq!(config.env, AppEnv::Development);
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_url, "http://127.0.0.1:3000");
-        assert_eq!(
-            config.database.url,
-            format!("sqlite://{}?mode=rwc", data.join("app.db").display())
-        );
+        assert_eq!(config.database.url, format!("sqlite://{}?mode=rwc", data.join("app.db").display()));
         let again = Config::from_vars(&env).unwrap();
-        assert_eq!(
-            config.secret(),
-            again.secret(),
-            "restarts keep the generated secret"
-        );
+        assert_eq!(config.secret(), again.secret(), "restarts keep the generated secret");
         assert!(check_secret_strength(config.secret()).is_ok());
     }
 
     #[test]
-    fn production_refuses_to_start_without_secret_or_public_url() {
+    fn production_refuses_to_start_without_secret_public_url_or_smtp() {
         let err = Config::from_vars(&vars(&[("APP_ENV", "production")])).unwrap_err();
-        assert!(
-            err.0
-                .iter()
-                .any(|p| p.starts_with("SECRET_KEY is required")),
-            "{err}"
-        );
-        assert!(
-            err.0
-                .iter()
-                .any(|p| p.starts_with("PUBLIC_URL is required")),
-            "{err}"
-        );
+        assert!(err.0.iter().any(|p| p.starts_with("SMTP_HOST is required")), "{err}");
+        assert!(err.0.iter().any(|p| p.starts_with("SECRET_KEY is required")), "{err}");
+        assert!(err.0.iter().any(|p| p.starts_with("PUBLIC_URL is required")), "{err}");
     }
 
     #[test]
@@ -409,20 +447,13 @@ mod tests {
             ("APP_ENV", "production"),
             ("PUBLIC_URL", "https://example.com"),
             ("SECRET_KEY", "changeme"),
+            ("SMTP_HOST", "smtp.example.com"),
         ]);
         let err = Config::from_vars(&env).unwrap_err();
-        assert_eq!(
-            err.0,
-            vec![
-                "SECRET_KEY is too weak: it has 8 characters, at least 43 are required".to_string()
-            ]
-        );
+        assert_eq!(err.0, vec!["SECRET_KEY is too weak: it has 8 characters, at least 43 are required".to_string()]);
         let repetitive = "ab".repeat(30);
-        let env = vars(&[
-            ("APP_ENV", "production"),
-            ("PUBLIC_URL", "https://example.com"),
-            ("SECRET_KEY", &repetitive),
-        ]);
+        let env =
+            vars(&[("APP_ENV", "production"), ("PUBLIC_URL", "https://example.com"), ("SECRET_KEY", &repetitive)]);
         let err = Config::from_vars(&env).unwrap_err();
         assert!(err.0[0].contains("only 2 distinct characters"), "{err}");
     }
@@ -434,14 +465,13 @@ mod tests {
             ("PUBLIC_URL", "https://example.com/"),
             ("SECRET_KEY", GOOD_SECRET),
             ("LOG_FORMAT", "json"),
+            ("SMTP_HOST", "smtp.example.com"),
+            ("SMTP_SECURITY", "tls"),
         ]);
         let config = Config::from_vars(&env).unwrap();
         assert_eq!(config.public_url, "https://example.com");
         assert_eq!(config.log_format, LogFormat::Json);
-        assert!(
-            !format!("{config:?}").contains(GOOD_SECRET),
-            "Debug must not print the secret"
-        );
+        assert!(!format!("{config:?}").contains(GOOD_SECRET), "Debug must not print the secret");
     }
 
     #[test]
@@ -456,41 +486,21 @@ mod tests {
             ("SECRET_KEY", GOOD_SECRET),
         ]);
         let err = Config::from_vars(&env).unwrap_err();
-        let named: Vec<&str> = err
-            .0
-            .iter()
-            .map(|p| p.split_whitespace().next().unwrap())
-            .collect();
+        let named: Vec<&str> = err.0.iter().map(|p| p.split_whitespace().next().unwrap()).collect();
         assert_eq!(
             named,
-            [
-                "APP_ENV",
-                "LISTEN_ADDR",
-                "PUBLIC_URL",
-                "LOG_FORMAT",
-                "DATABASE_URL",
-                "DATABASE_MAX_CONNECTIONS"
-            ]
+            ["APP_ENV", "LISTEN_ADDR", "PUBLIC_URL", "LOG_FORMAT", "DATABASE_URL", "DATABASE_MAX_CONNECTIONS"]
         );
     }
 
     #[test]
     fn postgres_sslmode_is_validated_and_added_to_the_url() {
-        let base = [
-            ("DATABASE_URL", "postgres://app@db/app"),
-            ("SECRET_KEY", GOOD_SECRET),
-        ];
+        let base = [("DATABASE_URL", "postgres://app@db/app"), ("SECRET_KEY", GOOD_SECRET)];
         let mut env = vars(&base);
         env.insert("DATABASE_SSLMODE".into(), "require".into());
-        assert_eq!(
-            Config::from_vars(&env).unwrap().database.url,
-            "postgres://app@db/app?sslmode=require"
-        );
+        assert_eq!(Config::from_vars(&env).unwrap().database.url, "postgres://app@db/app?sslmode=require");
         env.insert("DATABASE_SSLMODE".into(), "sometimes".into());
         let err = Config::from_vars(&env).unwrap_err();
-        assert!(
-            err.0[0].starts_with("DATABASE_SSLMODE must be one of"),
-            "{err}"
-        );
+        assert!(err.0[0].starts_with("DATABASE_SSLMODE must be one of"), "{err}");
     }
 }

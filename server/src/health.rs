@@ -27,19 +27,12 @@ impl HealthState {
         let mut system = System::new();
         // CPU usage is a difference between two readings; take the first one now.
         system.refresh_cpu_usage();
-        Self {
-            db,
-            started: Instant::now(),
-            start_time: Utc::now(),
-            system: Arc::new(Mutex::new(system)),
-        }
+        Self { db, started: Instant::now(), start_time: Utc::now(), system: Arc::new(Mutex::new(system)) }
     }
 }
 
 pub fn router<S>(state: HealthState) -> Router<S> {
-    Router::new()
-        .route("/health", get(health))
-        .with_state(state)
+    Router::new().route("/health", get(health)).with_state(state)
 }
 
 #[derive(Serialize)]
@@ -81,9 +74,7 @@ async fn health(State(state): State<HealthState>) -> impl IntoResponse {
     let system = state.system.clone();
     // Reading /proc is blocking I/O: keep it off the async workers.
     let system_info = tokio::task::spawn_blocking(move || {
-        let mut system = system
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut system = system.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         read_system_info(&mut system)
     })
     .await
@@ -98,11 +89,7 @@ async fn health(State(state): State<HealthState>) -> impl IntoResponse {
         database,
         system_info,
     };
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, [("cache-control", "no-store")], Json(body))
 }
 

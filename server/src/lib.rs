@@ -2,6 +2,8 @@
 
 pub mod config;
 mod health;
+mod maintenance;
+mod server_fns;
 pub mod startup;
 pub mod telemetry;
 

@@ -11,9 +11,6 @@ async fn main() -> anyhow::Result<()> {
     };
     telemetry::init(config.log_format);
     tracing::info!(?config, "starting");
-    Application::build(config)
-        .await?
-        .run_until_stopped()
-        .await?;
+    Application::build(config).await?.run_until_stopped().await?;
     Ok(())
 }

@@ -3,8 +3,14 @@
 
 use std::{future::Future, io, net::SocketAddr};
 
+use std::sync::Arc;
+
 use app::{
-    server::{AppState, Db},
+    accounts::ssr::{
+        password::{HashParams, Passwords},
+        tokens::{derive_key, AccountTokens},
+    },
+    server::{mail, session_store::SqlSessionStore, AppState, Db},
     shell, App,
 };
 use axum::Router;
@@ -12,6 +18,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::{config::Config, health, telemetry};
 
@@ -25,23 +32,31 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database).await?;
         db.migrate().await?;
+        let sessions = SqlSessionStore::connect(&config.database).await?;
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        mail::spawn_worker(db.clone(), config.mail.clone(), mail_wake.clone()).map_err(anyhow::Error::msg)?;
+        crate::maintenance::spawn(db.clone(), sessions.clone());
+
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let state = AppState {
             leptos_options: config.leptos_options(),
             db: db.clone(),
+            accounts: Arc::new(config.accounts.clone()),
+            passwords: Passwords::new(HashParams::default(), cores),
+            tokens: AccountTokens::new(
+                &derive_key(config.secret().as_bytes(), "account-tokens-v1"),
+                config.activation_ttl,
+                config.reset_ttl,
+            ),
+            mail_wake,
         };
-        let router = router(state);
+        let router = router(state, session_layer(&config, sessions));
         let listener = TcpListener::bind(config.listen_addr).await?;
-        Ok(Self {
-            listener,
-            router,
-            db,
-        })
+        Ok(Self { listener, router, db })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     pub fn db(&self) -> &Db {
@@ -58,18 +73,11 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then drains connections and closes the pool.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> io::Result<()> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         tracing::info!(address = %self.local_addr(), "listening");
-        let result = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let result = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
         self.db.close().await;
         tracing::info!("stopped");
         result
@@ -78,13 +86,15 @@ impl Application {
 
 /// The whole HTTP surface: non-Leptos routes first, then pages and server functions,
 /// then static files (precompressed when available) with the 404 page as fallback.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(health::router(health::HealthState::new(state.db.clone())))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(crate::server_fns::bad_arguments_are_400))
+        .layer(sessions)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -92,6 +102,20 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(state)
+}
+
+/// Session cookie: HttpOnly, SameSite=Lax; Secure with the `__Host-` prefix when the
+/// site is served over https. The idle timeout is refreshed on every request.
+fn session_layer(config: &Config, store: SqlSessionStore) -> SessionManagerLayer<SqlSessionStore> {
+    let secure = config.public_url.starts_with("https://");
+    let idle = tower_sessions::cookie::time::Duration::seconds(config.session_idle.as_secs() as i64);
+    SessionManagerLayer::new(store)
+        .with_name(if secure { "__Host-session" } else { "session" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
 }
 
 async fn shutdown_signal() {

@@ -18,19 +18,12 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
 /// Installs the global subscriber; `RUST_LOG` overrides the default filter. Safe to call
 /// more than once (later calls are no-ops), which tests rely on.
 pub fn init(format: LogFormat) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {
-        LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true),
-            )
-            .try_init(),
+        // The test writer lets the test harness capture output per test.
+        LogFormat::Pretty => registry.with(fmt::layer().compact().with_test_writer()).try_init(),
+        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true).with_current_span(true)).try_init(),
     };
 }
 
@@ -53,11 +46,8 @@ pub struct RequestSpan;
 
 impl MakeSpan<Body> for RequestSpan {
     fn make_span(&mut self, request: &Request<Body>) -> Span {
-        let request_id = request
-            .extensions()
-            .get::<RequestId>()
-            .and_then(|id| id.header_value().to_str().ok())
-            .unwrap_or_default();
+        let request_id =
+            request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or_default();
         tracing::info_span!(
             "request",
             method = %request.method(),

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::root::SITE_NAME;
+use crate::{accounts::components::AccountMenu, root::SITE_NAME};
 
 /// (href, label) of the primary navigation, in display order.
 const PRIMARY_LINKS: [(&str, &str); 3] = [("/", "Home"), ("/blog", "Blog"), ("/chat", "Chat")];
@@ -44,10 +44,7 @@ pub fn Header() -> impl IntoView {
                             .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
                             .collect_view()}
                     </ul>
-                    <ul class="site-nav__account">
-                        <li><A href="/login">"Log in"</A></li>
-                        <li><A href="/signup" attr:class="button button--small">"Sign up"</A></li>
-                    </ul>
+                    <AccountMenu/>
                 </nav>
             </div>
         </header>

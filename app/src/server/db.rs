@@ -46,10 +46,7 @@ pub enum DbError {
     #[error("DATABASE_URL must start with sqlite: or postgres:")]
     UnsupportedScheme,
     #[error("could not create the database folder {path}: {source}")]
-    CreateDir {
-        path: String,
-        source: std::io::Error,
-    },
+    CreateDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
@@ -80,11 +77,9 @@ impl Db {
                     let setup = match engine {
                         // WAL lets readers run beside the single writer; NORMAL is durable
                         // in WAL mode across application crashes.
-                        Engine::Sqlite => {
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                        Engine::Sqlite => "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
-                                .to_string()
-                        }
+                            .to_string(),
                         Engine::Postgres => {
                             format!("SET statement_timeout = {statement_timeout_ms}")
                         }
@@ -128,12 +123,8 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), DbError> {
         return Ok(());
     }
     match Path::new(path).parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
-                path: parent.display().to_string(),
-                source,
-            })
-        }
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent)
+            .map_err(|source| DbError::CreateDir { path: parent.display().to_string(), source }),
         _ => Ok(()),
     }
 }
@@ -145,25 +136,38 @@ fn sqlite_path(url: &str) -> &str {
     rest.split('?').next().unwrap_or_default()
 }
 
+/// The name of the unique index a failed write violated, if that is what failed. The
+/// one place that reads constraint names, so callers can turn them into field errors.
+pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
+    let sqlx::Error::Database(db_error) = error else { return None };
+    if !db_error.is_unique_violation() {
+        return None;
+    }
+    // PostgreSQL names the index; SQLite names the indexed expression's table and
+    // columns, so fall back to matching our index names in the message.
+    if let Some(constraint) = db_error.constraint() {
+        return Some(constraint.to_string());
+    }
+    let message = db_error.message();
+    Some(
+        ["users_username_key", "users_email_key"]
+            .into_iter()
+            .find(|index| message.contains(index))
+            .map(str::to_string)
+            .unwrap_or_else(|| message.to_string()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn engine_is_chosen_by_url_scheme() {
-        assert_eq!(
-            Engine::from_url("sqlite://data/app.db"),
-            Some(Engine::Sqlite)
-        );
+        assert_eq!(Engine::from_url("sqlite://data/app.db"), Some(Engine::Sqlite));
         assert_eq!(Engine::from_url("sqlite::memory:"), Some(Engine::Sqlite));
-        assert_eq!(
-            Engine::from_url("postgres://u@h/db"),
-            Some(Engine::Postgres)
-        );
-        assert_eq!(
-            Engine::from_url("postgresql://u@h/db"),
-            Some(Engine::Postgres)
-        );
+        assert_eq!(Engine::from_url("postgres://u@h/db"), Some(Engine::Postgres));
+        assert_eq!(Engine::from_url("postgresql://u@h/db"), Some(Engine::Postgres));
         assert_eq!(Engine::from_url("mysql://u@h/db"), None);
         assert_eq!(Engine::from_url("data/app.db"), None);
     }
@@ -189,15 +193,9 @@ mod tests {
         .await
         .unwrap();
         db.migrate().await.unwrap();
-        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(db.pool()).await.unwrap();
         assert_eq!(mode.0.to_lowercase(), "wal");
-        let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+        let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
         assert_eq!(fk.0, 1);
         assert!(dir.path().join("nested/app.db").exists());
     }

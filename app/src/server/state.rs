@@ -1,11 +1,20 @@
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use tokio::sync::Notify;
 
-use super::Db;
+use super::{AccountSettings, Db};
+use crate::accounts::ssr::{password::Passwords, tokens::AccountTokens};
 
 /// Everything a request handler or server function may need, cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub accounts: Arc<AccountSettings>,
+    pub passwords: Passwords,
+    pub tokens: AccountTokens,
+    /// Wakes the mail worker after something was queued.
+    pub mail_wake: Arc<Notify>,
 }

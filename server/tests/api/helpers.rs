@@ -1,8 +1,9 @@
 //! Spawns the application for a test and cleans up its database afterwards.
 
-use std::{collections::HashMap, path::Path};
+use std::{collections::HashMap, path::Path, time::Duration};
 
-use app::server::Db;
+use app::server::{mail::OutboxEntry, Db};
+use serde_json::Value;
 use server::{Application, Config};
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
@@ -35,8 +36,15 @@ macro_rules! engine_tests {
     )*};
 }
 
+/// The secret every test server uses, so tests can mint their own tokens.
+pub const TEST_SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH";
+pub const STRONG_PASSWORD: &str = "Plum-Orbit-Lantern-42!";
+
 pub struct TestApp {
+    pub engine: Engine,
     pub address: String,
+    /// Environment the server was started with (to start a second process alike).
+    pub vars: HashMap<String, String>,
     pub client: reqwest::Client,
     pub db: Db,
     pub site_root: std::path::PathBuf,
@@ -47,8 +55,7 @@ pub struct TestApp {
 
 /// Where the PostgreSQL half of the suite creates its throwaway databases.
 fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 impl TestApp {
@@ -58,6 +65,8 @@ impl TestApp {
 
     /// Starts the server with extra environment variables layered over the test defaults.
     pub async fn spawn_with(engine: Engine, extra: &[(&str, &str)]) -> Self {
+        // Errors are printed (and shown for failing tests); RUST_LOG widens the filter.
+        server::telemetry::init(server::config::LogFormat::Pretty);
         let dir = tempfile::tempdir().expect("temp dir");
         let site_root = dir.path().join("site");
         std::fs::create_dir_all(site_root.join("pkg")).unwrap();
@@ -75,31 +84,22 @@ impl TestApp {
             ("DATABASE_URL", database_url.as_str()),
             ("DATA_DIR", dir.path().join("data").to_str().unwrap()),
             ("LEPTOS_SITE_ROOT", site_root.to_str().unwrap()),
+            ("SECRET_KEY", TEST_SECRET),
+            ("PUBLIC_URL", "http://app.test"),
+            ("MAIL_POLL_SECS", "1"),
+            ("MAIL_RETRY_BASE_SECS", "1"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_vars(&vars).expect("test config is valid");
-
-        let application = Application::build(config)
-            .await
-            .expect("application builds");
-        let address = format!("http://127.0.0.1:{}", application.port());
-        let db = application.db().clone();
-        let (shutdown, stopped) = tokio::sync::oneshot::channel();
-        tokio::spawn(application.run_until(async {
-            let _ = stopped.await;
-        }));
-
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let (address, db, shutdown) = start(config).await;
         Self {
+            engine,
             address,
-            client,
+            vars,
+            client: new_client(),
             db,
             site_root,
             _dir: dir,
@@ -108,16 +108,136 @@ impl TestApp {
         }
     }
 
+    /// A second server, as a separate OS process (the real binary) on the same
+    /// database, as behind a load balancer.
+    pub async fn spawn_peer(&self) -> Peer {
+        let port = free_port();
+        let mut vars = self.vars.clone();
+        vars.insert("LISTEN_ADDR".into(), format!("127.0.0.1:{port}"));
+        vars.insert("RUST_LOG".into(), "error".into());
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .env_clear()
+            .envs(&vars)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("server binary starts");
+        let peer = Peer { address: format!("http://127.0.0.1:{port}"), child };
+        for _ in 0..200 {
+            if reqwest::get(format!("{}/health", peer.address)).await.is_ok_and(|r| r.status() == 200) {
+                return peer;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("peer process did not become healthy");
+    }
+}
+
+pub struct Peer {
+    pub address: String,
+    child: std::process::Child,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+}
+
+async fn start(config: Config) -> (String, Db, tokio::sync::oneshot::Sender<()>) {
+    let application = Application::build(config).await.expect("application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let db = application.db().clone();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel();
+    tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    (address, db, shutdown)
+}
+
+impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
+        self.client.get(self.url(path)).send().await.expect("request is sent")
+    }
+
+    /// Calls a server function the way a script would (no `text/html` in Accept).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        call_with(&self.client, &self.address, endpoint, form).await
+    }
+
+    pub async fn signup(&self, username: &str, email: &str, password: &str) -> reqwest::Response {
+        let form = [
+            ("username", username),
+            ("email", email),
+            ("name", ""),
+            ("password", password),
+            ("password_confirm", password),
+        ];
+        self.call("accounts/signup", &form).await
+    }
+
+    /// Signs up and activates through the emailed link; returns nothing, panics on failure.
+    pub async fn create_active_user(&self, username: &str, email: &str, password: &str) {
+        let response = self.signup(username, email, password).await;
+        assert_eq!(response.status(), 200, "signup: {}", response.text().await.unwrap());
+        let token = self.mailed_token(email, "/activate?token=").await;
+        let response = self.call("accounts/activate", &[("token", &token)]).await;
+        assert_eq!(response.status(), 200, "activate: {}", response.text().await.unwrap());
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        self.call("accounts/login", &[("login", login), ("password", password)]).await
+    }
+
+    pub async fn current_user(&self) -> Value {
+        current_user_with(&self.client, &self.address).await
+    }
+
+    /// Waits (bounded) for a mail to `recipient` whose subject contains `subject`.
+    pub async fn wait_for_mail(&self, recipient: &str, subject: &str) -> OutboxEntry {
+        for _ in 0..100 {
+            if let Some(mail) = self.mails_to(recipient).await.into_iter().find(|m| m.subject.contains(subject)) {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail {subject:?} to {recipient}");
+    }
+
+    pub async fn mails_to(&self, recipient: &str) -> Vec<OutboxEntry> {
+        app::server::mail::recent(self.db.pool(), 100)
             .await
-            .expect("request is sent")
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.recipient == recipient)
+            .collect()
+    }
+
+    /// The token of the newest link starting with `prefix` mailed to `recipient`.
+    pub async fn mailed_token(&self, recipient: &str, prefix: &str) -> String {
+        for _ in 0..100 {
+            for mail in self.mails_to(recipient).await {
+                if let Some(start) = mail.text_body.find(prefix) {
+                    let rest = &mail.text_body[start + prefix.len()..];
+                    return rest.split_whitespace().next().unwrap().to_string();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail with {prefix} to {recipient}");
     }
 
     pub fn write_site_file(&self, relative: &str, contents: &[u8]) {
@@ -138,6 +258,33 @@ impl Drop for TestApp {
     }
 }
 
+pub async fn call_with(
+    client: &reqwest::Client,
+    address: &str,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(format!("{address}/fn/{endpoint}"))
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .expect("request is sent")
+}
+
+pub async fn current_user_with(client: &reqwest::Client, address: &str) -> Value {
+    let response = call_with(client, address, "accounts/current-user", &[]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// The JSON error body of a failed server function call.
+pub async fn error_of(response: reqwest::Response) -> Value {
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
 /// A uniquely named PostgreSQL database, dropped when the test ends.
 struct PostgresDatabase {
     name: String,
@@ -148,37 +295,22 @@ impl PostgresDatabase {
     async fn create() -> Self {
         let admin = postgres_admin_url();
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL is required for the postgres half of the suite ({admin}): {e}")
-        });
-        conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        let mut conn = PgConnection::connect(&admin)
             .await
-            .expect("create test database");
-        let base = admin
-            .rsplit_once('/')
-            .map(|(base, _)| base)
-            .unwrap_or(&admin);
-        Self {
-            url: format!("{base}/{name}"),
-            name,
-        }
+            .unwrap_or_else(|e| panic!("PostgreSQL is required for the postgres half of the suite ({admin}): {e}"));
+        conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
+        let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+        Self { url: format!("{base}/{name}"), name }
     }
 
     /// Runs on a separate thread with its own runtime: `Drop` cannot await.
     fn drop_blocking(self) {
         let name = self.name;
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async {
                 if let Ok(mut conn) = PgConnection::connect(&postgres_admin_url()).await {
-                    let _ = conn
-                        .execute(
-                            format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str(),
-                        )
-                        .await;
+                    let _ = conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await;
                 }
             });
         })

@@ -3,5 +3,8 @@
 
 #[macro_use]
 mod helpers;
+mod accounts;
 mod health;
+mod mail;
 mod pages;
+mod scale_out;

@@ -1,0 +1,194 @@
+//! Server functions behind the account pages, under the `/fn/accounts/` prefix (clear of
+//! the JSON API's `/api`). Each is a thin door onto `ssr::service`.
+
+use leptos::server;
+
+use super::{validation::PasswordPolicy, CurrentUser};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::ssr::{service, session},
+    crate::server::{
+        clock::now,
+        request::{respond, RequestContext},
+    },
+    secrecy::SecretString,
+};
+
+/// Where to go after login: only a same-site relative path is accepted.
+pub fn safe_next(next: Option<&str>) -> String {
+    const FALLBACK: &str = "/account";
+    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else { return FALLBACK.into() };
+    let same_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    if same_site {
+        next.to_string()
+    } else {
+        FALLBACK.into()
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/current-user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        Ok(session::current_user(&ctx.state, &ctx.session, now()).await?.map(|u| u.to_current_user()))
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/password-policy")]
+pub async fn get_password_policy() -> Result<PasswordPolicy, AppError> {
+    respond(async move { Ok(RequestContext::state()?.accounts.password_policy.clone()) }).await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/signup")]
+pub async fn signup(
+    username: String,
+    email: String,
+    name: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        ctx.refuse_if_logged_in().await?;
+        let input = service::SignupInput {
+            username,
+            email,
+            name,
+            password: SecretString::from(password),
+            password_confirm: SecretString::from(password_confirm),
+        };
+        service::signup(&ctx.state, input, &ctx.client_ip).await?;
+        leptos_axum::redirect("/signup/check-email");
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ActivationResult {
+    Activated,
+    AlreadyActive,
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/activate")]
+pub async fn activate(token: String) -> Result<ActivationResult, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        Ok(match service::activate(&ctx.state, &token, &ctx.client_ip).await? {
+            service::Activation::Activated => ActivationResult::Activated,
+            service::Activation::AlreadyActive => ActivationResult::AlreadyActive,
+        })
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/resend-activation")]
+pub async fn resend_activation(email: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        service::resend_activation(&ctx.state, &email, &ctx.client_ip).await?;
+        leptos_axum::redirect("/activation/resend?sent=1");
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/login")]
+pub async fn login(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        service::login(&ctx.state, &ctx.session, &login, &SecretString::from(password), &ctx.client_ip).await?;
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        session::end(&ctx.session).await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/forgot-password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        service::forgot_password(&ctx.state, &email, &ctx.client_ip).await?;
+        leptos_axum::redirect("/forgot-password?sent=1");
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/reset-password")]
+pub async fn reset_password(token: String, password: String, password_confirm: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let (password, confirm) = (SecretString::from(password), SecretString::from(password_confirm));
+        service::reset_password(&ctx.state, &token, &password, &confirm, &ctx.client_ip).await?;
+        leptos_axum::redirect("/login?reset=done");
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/update-profile")]
+pub async fn update_profile(name: String, full_name: String, phone_number: String) -> Result<CurrentUser, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let input = service::ProfileInput { name, full_name, phone_number };
+        service::update_profile(&ctx.state, &user, input).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/change-password")]
+pub async fn change_password(old_password: String, password: String, password_confirm: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let (old, new, confirm) =
+            (SecretString::from(old_password), SecretString::from(password), SecretString::from(password_confirm));
+        service::change_password(&ctx.state, &ctx.session, &user, &old, &new, &confirm, &ctx.client_ip).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/delete-account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::delete_account(&ctx.state, &ctx.session, &user, &SecretString::from(password), &ctx.client_ip).await?;
+        leptos_axum::redirect("/?account=deleted");
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_accepts_only_same_site_relative_paths() {
+        assert_eq!(safe_next(Some("/blog?page=2")), "/blog?page=2");
+        for bad in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)", "blog", "/a\nb", ""] {
+            assert_eq!(safe_next(Some(bad)), "/account", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/account");
+    }
+}

@@ -1,0 +1,158 @@
+//! Form building blocks and the auth context shared by the account pages and header.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::{
+    api::{get_current_user, Login, Logout},
+    CurrentUser,
+};
+use crate::error::AppError;
+
+/// The signed-in user (refetched after login and logout) and the actions that change it.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
+
+pub fn provide_auth() {
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| get_current_user());
+    provide_context(Auth { user, login, logout });
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// The account end of the header: log in / sign up, or the user's name and log out.
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let auth = use_auth();
+    let signed_out = || {
+        view! {
+            <li><A href="/login">"Log in"</A></li>
+            <li><A href="/signup" attr:class="button button--small">"Sign up"</A></li>
+        }
+    };
+    view! {
+        <ul class="site-nav__account">
+            <Transition fallback=signed_out>
+                {move || Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(user)) => view! {
+                            <li><A href="/account">{user.display_name().to_string()}</A></li>
+                            <li>
+                                <ActionForm action=auth.logout attr:class="inline-form">
+                                    <button type="submit" class="link-button">"Log out"</button>
+                                </ActionForm>
+                            </li>
+                        }
+                        .into_any(),
+                        _ => signed_out().into_any(),
+                    }
+                })}
+            </Transition>
+        </ul>
+    }
+}
+
+/// Field messages: those of the rules broken by what the user is typing once they have
+/// typed, otherwise those the server sent back.
+pub fn field_errors(
+    field: &'static str,
+    typed: RwSignal<Option<String>>,
+    server: Signal<Option<AppError>>,
+    check: impl Fn(&str) -> Vec<String> + Send + Sync + 'static,
+) -> Signal<Vec<String>> {
+    Signal::derive(move || match typed.get() {
+        Some(value) => check(&value),
+        None => server.get().map(|e| e.field_errors().get(field).to_vec()).unwrap_or_default(),
+    })
+}
+
+/// The error of the last submission of `action`, if it failed.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    /// Value to show on first render (e.g. echoed back after a failed submission).
+    #[prop(optional, into)]
+    initial: Signal<String>,
+    #[prop(optional, into)] errors: Signal<Vec<String>>,
+    /// Receives every keystroke, for live validation.
+    #[prop(optional)]
+    typed: Option<RwSignal<Option<String>>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let errors_id = format!("{id}-errors");
+    let hint_id = format!("{id}-hint");
+    let described_by = match hint {
+        Some(_) => format!("{hint_id} {errors_id}"),
+        None => errors_id.clone(),
+    };
+    let invalid = move || !errors.get().is_empty();
+    view! {
+        <div class="field" class:field--invalid=invalid>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
+            </label>
+            {hint.map(|text| view! { <p class="field__hint" id=hint_id>{text}</p> })}
+            <input
+                id=id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                value=move || initial.get()
+                aria-required=required.to_string()
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=described_by
+                on:input=move |ev| {
+                    if let Some(typed) = typed {
+                        typed.set(Some(event_target_value(&ev)));
+                    }
+                }
+            />
+            <ul class="field__errors" id=errors_id aria-live="polite">
+                {move || {
+                    errors.get().into_iter().map(|message| view! { <li>{format!("{label} {message}")}</li> }).collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}
+
+/// The form-level message: errors that belong to no single field, or a success note.
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let text = error.to_string();
+            let not_activated = matches!(error, AppError::NotActivated);
+            view! {
+                <div class="alert alert--error" role="alert">
+                    <p>{text}</p>
+                    {not_activated.then(|| view! {
+                        <p><a href="/activation/resend">"Send me a new activation email"</a></p>
+                    })}
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,48 @@
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+
+use super::SignedOutOnly;
+use crate::accounts::components::{action_error, use_auth, Field, FormAlert};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    view! {
+        <Title text="Log in"/>
+        <Meta name="description" content="Log in to your account."/>
+        <section class="auth-card">
+            <h1>"Log in"</h1>
+            <SignedOutOnly><LoginForm/></SignedOutOnly>
+            <p class="auth-card__footer">"New here? " <a href="/signup">"Create an account"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn LoginForm() -> impl IntoView {
+    let action = use_auth().login;
+    let server = action_error(action);
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let notice = move || match query.read().get("reset").as_deref() {
+        Some("done") => Some("Your password was changed. Log in with the new one."),
+        _ => None,
+    };
+    view! {
+        {move || notice().map(|text| view! { <div class="alert alert--success" role="status"><p>{text}</p></div> })}
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
+            <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+            <input type="hidden" name="next" value=next/>
+            <Field label="Username or email" name="login" autocomplete="username" required=true
+                initial=Signal::derive(move || server.get().and_then(|e| e.value("login")).unwrap_or_default())
+                errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("login").to_vec()).unwrap_or_default())/>
+            <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true
+                errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("password").to_vec()).unwrap_or_default())/>
+            <button type="submit" class="button button--wide" disabled=move || action.pending().get()>"Log in"</button>
+        </ActionForm>
+        <p class="form__links">
+            <a href="/forgot-password">"Forgot your password?"</a>
+            <a href="/activation/resend">"Resend activation email"</a>
+        </p>
+    }
+}

@@ -1,0 +1,9 @@
+//! Server-side accounts: SQL (`repo`), hashing, one-time tokens, the login session,
+//! emails and the rules themselves (`service`).
+
+pub mod mails;
+pub mod password;
+pub mod repo;
+pub mod service;
+pub mod session;
+pub mod tokens;

@@ -1,0 +1,313 @@
+//! All SQL for users, their settings and one-time account tokens. Functions take any
+//! executor so a caller can run several of them in one transaction.
+
+use sqlx::{Any, AnyExecutor, FromRow};
+
+use super::password::PasswordHash;
+use crate::accounts::{CurrentUser, Role};
+
+/// A user row as the server needs it, hash included. Deliberately not `Serialize`.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub full_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub role: Role,
+    pub active: bool,
+    pub email_verified_at: Option<i64>,
+    pub password_hash: PasswordHash,
+    pub session_epoch: i64,
+    pub locked_until: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    email: String,
+    name: Option<String>,
+    full_name: Option<String>,
+    phone_number: Option<String>,
+    role: String,
+    active: i64,
+    email_verified_at: Option<i64>,
+    password_hash: String,
+    session_epoch: i64,
+    locked_until: Option<i64>,
+}
+
+impl From<UserRow> for UserRecord {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            username: row.username,
+            email: row.email,
+            name: row.name,
+            full_name: row.full_name,
+            phone_number: row.phone_number,
+            // The CHECK constraint admits only known roles.
+            role: Role::parse(&row.role).unwrap_or(Role::Client),
+            active: row.active != 0,
+            email_verified_at: row.email_verified_at,
+            password_hash: PasswordHash::from_stored(row.password_hash),
+            session_epoch: row.session_epoch,
+            locked_until: row.locked_until,
+        }
+    }
+}
+
+impl UserRecord {
+    pub fn to_current_user(&self) -> CurrentUser {
+        CurrentUser {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            full_name: self.full_name.clone(),
+            phone_number: self.phone_number.clone(),
+            role: self.role,
+        }
+    }
+}
+
+// sqlx's Any driver cannot decode SQLite booleans, so `active` is read as 0/1.
+const USER_COLUMNS: &str = "id, username, email, name, full_name, phone_number, role, \
+     CASE WHEN active THEN 1 ELSE 0 END AS active, \
+     email_verified_at, password_hash, session_epoch, locked_until";
+
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub name: Option<&'a str>,
+    pub password_hash: &'a PasswordHash,
+    pub now: i64,
+}
+
+/// Inserts the user and their settings; run inside a transaction so neither exists alone.
+pub async fn insert_user(tx: &mut sqlx::Transaction<'_, Any>, user: &NewUser<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, username, email, name, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(user.id)
+    .bind(user.username)
+    .bind(user.email)
+    .bind(user.name)
+    .bind(user.password_hash.as_str())
+    .bind(user.now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO user_settings (user_id, updated_at) VALUES ($1, $2)")
+        .bind(user.id)
+        .bind(user.now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_by_id<'e>(db: impl AnyExecutor<'e>, id: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql).bind(id).fetch_optional(db).await?;
+    Ok(row.map(Into::into))
+}
+
+/// Finds a user by username or email, case-insensitively.
+pub async fn find_by_login<'e>(db: impl AnyExecutor<'e>, login: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($1)");
+    let row: Option<UserRow> = sqlx::query_as(&sql).bind(login.trim()).fetch_optional(db).await?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn find_by_email<'e>(db: impl AnyExecutor<'e>, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
+    let row: Option<UserRow> = sqlx::query_as(&sql).bind(email).fetch_optional(db).await?;
+    Ok(row.map(Into::into))
+}
+
+/// Which of username and email are already taken (case-insensitively).
+pub async fn taken<'e>(db: impl AnyExecutor<'e>, username: &str, email: &str) -> Result<(bool, bool), sqlx::Error> {
+    let (username_taken, email_taken): (i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM users WHERE lower(username) = lower($1)), \
+           (SELECT COUNT(*) FROM users WHERE lower(email) = lower($2))",
+    )
+    .bind(username)
+    .bind(email)
+    .fetch_one(db)
+    .await?;
+    Ok((username_taken > 0, email_taken > 0))
+}
+
+pub async fn mark_verified<'e>(db: impl AnyExecutor<'e>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email_verified_at = $2, updated_at = $2 WHERE id = $1 AND email_verified_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores a new hash and bumps the session epoch, so sessions from before stop working.
+/// Returns the new epoch.
+pub async fn set_password<'e>(
+    db: impl AnyExecutor<'e>,
+    user_id: &str,
+    hash: &PasswordHash,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (epoch,): (i64,) = sqlx::query_as(
+        "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, failed_logins = 0, \
+         failed_window_start = NULL, locked_until = NULL, updated_at = $3 WHERE id = $1 RETURNING session_epoch",
+    )
+    .bind(user_id)
+    .bind(hash.as_str())
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(epoch)
+}
+
+/// Replaces a hash with outdated parameters without touching sessions.
+pub async fn upgrade_hash<'e>(db: impl AnyExecutor<'e>, user_id: &str, hash: &PasswordHash) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(hash.as_str())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub struct ProfileUpdate<'a> {
+    pub name: Option<&'a str>,
+    pub full_name: Option<&'a str>,
+    pub phone_number: Option<&'a str>,
+}
+
+pub async fn update_profile<'e>(
+    db: impl AnyExecutor<'e>,
+    user_id: &str,
+    profile: &ProfileUpdate<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET name = $2, full_name = $3, phone_number = $4, updated_at = $5 WHERE id = $1")
+        .bind(user_id)
+        .bind(profile.name)
+        .bind(profile.full_name)
+        .bind(profile.phone_number)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_user<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(db).await?;
+    Ok(())
+}
+
+/// Counts a failed login inside the sliding lockout window and locks the account once
+/// `max_failures` is reached. Returns true when this failure locked it.
+pub async fn record_failed_login(
+    db: &sqlx::AnyPool,
+    user_id: &str,
+    now: i64,
+    window_secs: i64,
+    max_failures: i64,
+    lock_secs: i64,
+) -> Result<bool, sqlx::Error> {
+    let (failures,): (i64,) = sqlx::query_as(
+        "UPDATE users SET \
+           failed_logins = CASE WHEN failed_window_start IS NULL OR failed_window_start <= $2 - $3 \
+                                THEN 1 ELSE failed_logins + 1 END, \
+           failed_window_start = CASE WHEN failed_window_start IS NULL OR failed_window_start <= $2 - $3 \
+                                      THEN $2 ELSE failed_window_start END \
+         WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(window_secs)
+    .fetch_one(db)
+    .await?;
+    if failures >= max_failures {
+        sqlx::query("UPDATE users SET locked_until = $2, failed_logins = 0, failed_window_start = NULL WHERE id = $1")
+            .bind(user_id)
+            .bind(now + lock_secs)
+            .execute(db)
+            .await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+pub async fn clear_failed_logins<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_logins = 0, failed_window_start = NULL, locked_until = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_token<'e>(
+    db: impl AnyExecutor<'e>,
+    jti: &str,
+    user_id: &str,
+    purpose: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO account_tokens (jti, user_id, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(jti)
+    .bind(user_id)
+    .bind(purpose)
+    .bind(expires_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks a token used; false when it was unknown, already used, revoked or expired.
+/// The single UPDATE makes "exactly once" hold across processes.
+pub async fn consume_token<'e>(
+    db: impl AnyExecutor<'e>,
+    jti: &str,
+    purpose: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE account_tokens SET used_at = $3 \
+         WHERE jti = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(jti)
+    .bind(purpose)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Whether a token id was recorded but has already been used (or revoked).
+pub async fn token_was_used<'e>(db: impl AnyExecutor<'e>, jti: &str) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT COUNT(*) FROM account_tokens WHERE jti = $1 AND used_at IS NOT NULL")
+            .bind(jti)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.is_some_and(|(n,)| n > 0))
+}
+
+/// Revokes every unused account token of a user (after a password change or reset).
+pub async fn revoke_tokens<'e>(db: impl AnyExecutor<'e>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}

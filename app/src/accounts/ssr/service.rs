@@ -1,0 +1,438 @@
+//! The account rules. Server functions (and later the JSON API) call these, so each
+//! rule has one implementation whichever door a request comes through.
+
+use secrecy::{ExposeSecret, SecretString};
+use tower_sessions::Session;
+
+use super::{
+    mails,
+    password::Verified,
+    repo::{self, NewUser, ProfileUpdate, UserRecord},
+    session,
+    tokens::{Purpose, TokenError},
+};
+use crate::{
+    accounts::{
+        validation::{check_confirmation, DisplayName, Email, FieldErrors, FullName, PhoneNumber, Username},
+        CurrentUser,
+    },
+    error::AppError,
+    server::{clock::now, db::unique_violation, rate_limit, AppState},
+};
+
+pub struct SignupInput {
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    pub password: SecretString,
+    pub password_confirm: SecretString,
+}
+
+/// Creates an inactive account and queues its activation email.
+pub async fn signup(state: &AppState, input: SignupInput, client_ip: &str) -> Result<(), AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let mut errors = FieldErrors::new();
+    let username = errors.check("username", Username::parse(&input.username));
+    let email = errors.check("email", Email::parse(&input.email));
+    let name = errors.check("name", DisplayName::parse_optional(&input.name));
+    let personal = [input.username.as_str(), email.as_ref().map_or("", |e| e.local_part())];
+    errors.extend("password", password_problems(state, input.password.expose_secret(), &personal));
+    errors.extend(
+        "password_confirm",
+        check_confirmation(input.password.expose_secret(), input.password_confirm.expose_secret()),
+    );
+    let keep = [("username", input.username.as_str()), ("email", input.email.as_str()), ("name", input.name.as_str())];
+    let (Some(username), Some(email), Some(name)) = (username, email, name) else {
+        return Err(AppError::invalid(errors).with_values(keep));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors).with_values(keep));
+    }
+    let (username_taken, email_taken) = repo::taken(state.db.pool(), username.as_str(), email.as_str()).await?;
+    if username_taken || email_taken {
+        return Err(taken_error(username_taken, email_taken).with_values(keep));
+    }
+
+    let hash = state.passwords.hash(&input.password).await?;
+    let now = now();
+    let user_id = uuid::Uuid::new_v4().to_string();
+    let result: Result<(), sqlx::Error> = async {
+        let mut tx = state.db.pool().begin().await?;
+        let new_user = NewUser {
+            id: &user_id,
+            username: username.as_str(),
+            email: email.as_str(),
+            name: name.as_ref().map(DisplayName::as_str),
+            password_hash: &hash,
+            now,
+        };
+        repo::insert_user(&mut tx, &new_user).await?;
+        let token = state.tokens.issue(Purpose::Activate, &user_id, None, now);
+        repo::insert_token(&mut *tx, &token.jti, &user_id, Purpose::Activate.as_str(), token.expires_at, now).await?;
+        let greeting = name.as_ref().map_or(username.as_str(), DisplayName::as_str);
+        mails::activation(&mut *tx, state, email.as_str(), greeting, &token.token, now).await?;
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            tracing::info!(user_id, "account created");
+            Ok(())
+        }
+        // The unique indexes are the arbiter when two signups race.
+        Err(error) => match unique_violation(&error) {
+            Some(index) => Err(taken_error(index.contains("username"), index.contains("email")).with_values(keep)),
+            None => Err(error.into()),
+        },
+    }
+}
+
+fn taken_error(username: bool, email: bool) -> AppError {
+    let mut errors = FieldErrors::new();
+    if username {
+        errors.add("username", "is already taken");
+    }
+    if email {
+        errors.add("email", "is already registered; log in or reset your password");
+    }
+    AppError::invalid(errors)
+}
+
+/// Policy rules plus the server-only strength estimate.
+pub fn password_problems(state: &AppState, password: &str, personal: &[&str]) -> Vec<String> {
+    let policy = &state.accounts.password_policy;
+    let mut problems = policy.check(password, personal);
+    if problems.is_empty() {
+        let inputs: Vec<&str> = personal.iter().copied().filter(|s| !s.is_empty()).collect();
+        let estimate = zxcvbn::zxcvbn(password, &inputs);
+        if u8::from(estimate.score()) < policy.min_strength {
+            let hint = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
+            problems.push(format!("is too easy to guess{hint}; use a longer mix of unrelated words"));
+        }
+    }
+    problems
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Activated,
+    AlreadyActive,
+}
+
+pub async fn activate(state: &AppState, token: &str, client_ip: &str) -> Result<Activation, AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let claims = state.tokens.verify(token, Purpose::Activate).map_err(|e| match e {
+        TokenError::Expired => {
+            AppError::Unauthorized("This activation link has expired. Ask for a new one below.".into())
+        }
+        TokenError::Invalid => {
+            AppError::Unauthorized("This activation link is not valid. Ask for a new one below.".into())
+        }
+    })?;
+    let user = repo::find_by_id(state.db.pool(), &claims.sub)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("This activation link is not valid. Ask for a new one below.".into()))?;
+    if user.email_verified_at.is_some() {
+        return Ok(Activation::AlreadyActive);
+    }
+    let now = now();
+    let mut tx = state.db.pool().begin().await?;
+    if !repo::consume_token(&mut *tx, &claims.jti, Purpose::Activate.as_str(), now).await? {
+        return Err(AppError::Unauthorized(
+            "This activation link has already been used. Ask for a new one below.".into(),
+        ));
+    }
+    repo::mark_verified(&mut *tx, &user.id, now).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, "account activated");
+    Ok(Activation::Activated)
+}
+
+/// Same answer whether or not the address exists or is active; the work that differs
+/// runs after the response.
+pub async fn resend_activation(state: &AppState, email: &str, client_ip: &str) -> Result<(), AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let email = parse_email_field(email)?;
+    rate_limit::hit(state.db.pool(), &format!("resend:{}", email.as_str()), state.accounts.email_rate_limit, now())
+        .await?;
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = send_activation_if_pending(&state, &email).await {
+            tracing::error!(?error, "resend activation failed");
+        }
+    });
+    Ok(())
+}
+
+async fn send_activation_if_pending(state: &AppState, email: &Email) -> Result<(), AppError> {
+    let Some(user) = repo::find_by_email(state.db.pool(), email.as_str()).await? else { return Ok(()) };
+    if user.email_verified_at.is_some() || !user.active {
+        return Ok(());
+    }
+    let now = now();
+    let mut tx = state.db.pool().begin().await?;
+    let token = state.tokens.issue(Purpose::Activate, &user.id, None, now);
+    repo::insert_token(&mut *tx, &token.jti, &user.id, Purpose::Activate.as_str(), token.expires_at, now).await?;
+    mails::activation(&mut *tx, state, &user.email, greeting(&user), &token.token, now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(())
+}
+
+const BAD_CREDENTIALS: &str = "Incorrect username, email or password.";
+
+/// Verifies credentials and binds the session to the user.
+pub async fn login(
+    state: &AppState,
+    session: &Session,
+    login: &str,
+    password: &SecretString,
+    client_ip: &str,
+) -> Result<CurrentUser, AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let mut errors = FieldErrors::new();
+    if login.trim().is_empty() {
+        errors.add("login", "is required");
+    }
+    if password.expose_secret().is_empty() {
+        errors.add("password", "is required");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors).with_values([("login", login)]));
+    }
+    let user = authenticate(state, login, password).await?;
+    session::start(session, &user, now()).await?;
+    tracing::info!(user_id = %user.id, "logged in");
+    Ok(user.to_current_user())
+}
+
+/// Checks credentials, lockout and account state, counting failures. Unknown users
+/// cost one dummy hash verification, like known ones.
+pub async fn authenticate(state: &AppState, login: &str, password: &SecretString) -> Result<UserRecord, AppError> {
+    let user = repo::find_by_login(state.db.pool(), login).await?;
+    let verified = state.passwords.verify(password, user.as_ref().map(|u| &u.password_hash)).await?;
+    let now = now();
+    let Some(user) = user else { return Err(AppError::Unauthorized(BAD_CREDENTIALS.into())) };
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        return Err(locked_error(until - now));
+    }
+    let Verified::Yes { rehash } = verified else {
+        let settings = &state.accounts;
+        let locked = repo::record_failed_login(
+            state.db.pool(),
+            &user.id,
+            now,
+            settings.lockout_window_secs,
+            settings.lockout_max_failures,
+            settings.lockout_secs,
+        )
+        .await?;
+        if locked {
+            tracing::warn!(user_id = %user.id, "account locked after repeated failed logins");
+            mails::locked(state.db.pool(), state, &user.email, greeting(&user), settings.lockout_secs, now).await?;
+            state.mail_wake.notify_one();
+            return Err(locked_error(settings.lockout_secs));
+        }
+        return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
+    };
+    if !user.active {
+        return Err(AppError::Forbidden("This account has been deactivated.".into()));
+    }
+    if user.email_verified_at.is_none() {
+        return Err(AppError::NotActivated);
+    }
+    repo::clear_failed_logins(state.db.pool(), &user.id).await?;
+    if rehash {
+        let upgraded = state.passwords.hash(password).await?;
+        repo::upgrade_hash(state.db.pool(), &user.id, &upgraded).await?;
+        tracing::info!(user_id = %user.id, "password hash upgraded to current parameters");
+    }
+    Ok(user)
+}
+
+fn locked_error(retry_after_secs: i64) -> AppError {
+    AppError::Forbidden(format!(
+        "This account is locked after too many failed logins. Try again in {}, or reset your password.",
+        crate::error::human_duration(retry_after_secs.max(1) as u64)
+    ))
+}
+
+/// Same answer, in the same time, whether or not the address has an account.
+pub async fn forgot_password(state: &AppState, email: &str, client_ip: &str) -> Result<(), AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let email = parse_email_field(email)?;
+    rate_limit::hit(state.db.pool(), &format!("forgot:{}", email.as_str()), state.accounts.email_rate_limit, now())
+        .await?;
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = send_reset_if_known(&state, &email).await {
+            tracing::error!(?error, "password reset mail failed");
+        }
+    });
+    Ok(())
+}
+
+async fn send_reset_if_known(state: &AppState, email: &Email) -> Result<(), AppError> {
+    let Some(user) = repo::find_by_email(state.db.pool(), email.as_str()).await? else { return Ok(()) };
+    if !user.active {
+        return Ok(());
+    }
+    let now = now();
+    let mut tx = state.db.pool().begin().await?;
+    let token = state.tokens.issue(Purpose::Reset, &user.id, Some(&user.password_hash), now);
+    repo::insert_token(&mut *tx, &token.jti, &user.id, Purpose::Reset.as_str(), token.expires_at, now).await?;
+    mails::reset(&mut *tx, state, &user.email, greeting(&user), &token.token, now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    Ok(())
+}
+
+const RESET_LINK_INVALID: &str = "This reset link is not valid any more. Ask for a new one.";
+
+/// Sets a new password from a reset link; every session and token of the user dies.
+pub async fn reset_password(
+    state: &AppState,
+    token: &str,
+    password: &SecretString,
+    password_confirm: &SecretString,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let claims = state.tokens.verify(token, Purpose::Reset).map_err(|e| match e {
+        TokenError::Expired => AppError::Unauthorized("This reset link has expired. Ask for a new one.".into()),
+        TokenError::Invalid => AppError::Unauthorized(RESET_LINK_INVALID.into()),
+    })?;
+    let user = repo::find_by_id(state.db.pool(), &claims.sub)
+        .await?
+        .filter(|user| state.tokens.matches_password(&claims, &user.password_hash))
+        .ok_or_else(|| AppError::Unauthorized(RESET_LINK_INVALID.into()))?;
+    check_new_password(state, &user, password, password_confirm)?;
+    let hash = state.passwords.hash(password).await?;
+    let now = now();
+    let mut tx = state.db.pool().begin().await?;
+    if !repo::consume_token(&mut *tx, &claims.jti, Purpose::Reset.as_str(), now).await? {
+        return Err(AppError::Unauthorized(RESET_LINK_INVALID.into()));
+    }
+    repo::set_password(&mut *tx, &user.id, &hash, now).await?;
+    repo::mark_verified(&mut *tx, &user.id, now).await?;
+    repo::revoke_tokens(&mut *tx, &user.id, now).await?;
+    mails::password_changed(&mut *tx, state, &user.email, greeting(&user), now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    tracing::info!(user_id = %user.id, "password reset");
+    Ok(())
+}
+
+fn check_new_password(
+    state: &AppState,
+    user: &UserRecord,
+    password: &SecretString,
+    password_confirm: &SecretString,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    let email = Email::parse(&user.email).ok();
+    let personal = [user.username.as_str(), email.as_ref().map_or("", |e| e.local_part())];
+    errors.extend("password", password_problems(state, password.expose_secret(), &personal));
+    errors.extend("password_confirm", check_confirmation(password.expose_secret(), password_confirm.expose_secret()));
+    errors.into_result().map_err(AppError::invalid)
+}
+
+pub struct ProfileInput {
+    pub name: String,
+    pub full_name: String,
+    pub phone_number: String,
+}
+
+pub async fn update_profile(state: &AppState, user: &UserRecord, input: ProfileInput) -> Result<CurrentUser, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = errors.check("name", DisplayName::parse_optional(&input.name));
+    let full_name = errors.check("full_name", FullName::parse_optional(&input.full_name));
+    let phone = errors.check("phone_number", PhoneNumber::parse_optional(&input.phone_number));
+    let (Some(name), Some(full_name), Some(phone)) = (name, full_name, phone) else {
+        let keep = [
+            ("name", input.name.as_str()),
+            ("full_name", input.full_name.as_str()),
+            ("phone_number", input.phone_number.as_str()),
+        ];
+        return Err(AppError::invalid(errors).with_values(keep));
+    };
+    let update = ProfileUpdate {
+        name: name.as_ref().map(DisplayName::as_str),
+        full_name: full_name.as_ref().map(FullName::as_str),
+        phone_number: phone.as_ref().map(PhoneNumber::as_str),
+    };
+    repo::update_profile(state.db.pool(), &user.id, &update, now()).await?;
+    let updated = repo::find_by_id(state.db.pool(), &user.id).await?.ok_or(AppError::Internal)?;
+    Ok(updated.to_current_user())
+}
+
+/// Changes the password after checking the old one; other sessions end, this one
+/// continues under a new id.
+pub async fn change_password(
+    state: &AppState,
+    session: &Session,
+    user: &UserRecord,
+    old_password: &SecretString,
+    password: &SecretString,
+    password_confirm: &SecretString,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let verified = state.passwords.verify(old_password, Some(&user.password_hash)).await?;
+    let mut errors = match check_new_password(state, user, password, password_confirm) {
+        Ok(()) => FieldErrors::new(),
+        Err(error) => error.field_errors(),
+    };
+    if verified == Verified::No {
+        errors.add("old_password", "is not your current password");
+    }
+    errors.into_result().map_err(AppError::invalid)?;
+    let hash = state.passwords.hash(password).await?;
+    let now = now();
+    let mut tx = state.db.pool().begin().await?;
+    let epoch = repo::set_password(&mut *tx, &user.id, &hash, now).await?;
+    repo::revoke_tokens(&mut *tx, &user.id, now).await?;
+    mails::password_changed(&mut *tx, state, &user.email, greeting(user), now).await?;
+    tx.commit().await?;
+    state.mail_wake.notify_one();
+    session::renew(session, epoch).await?;
+    tracing::info!(user_id = %user.id, "password changed");
+    Ok(())
+}
+
+/// Deletes the account (settings and tokens cascade) after checking the password.
+pub async fn delete_account(
+    state: &AppState,
+    session: &Session,
+    user: &UserRecord,
+    password: &SecretString,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    if state.passwords.verify(password, Some(&user.password_hash)).await? == Verified::No {
+        let mut errors = FieldErrors::new();
+        errors.add("password", "is not your current password");
+        return Err(AppError::invalid(errors));
+    }
+    repo::delete_user(state.db.pool(), &user.id).await?;
+    session::end(session).await?;
+    tracing::info!(user_id = %user.id, "account deleted");
+    Ok(())
+}
+
+async fn rate_limit_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {
+    rate_limit::hit(state.db.pool(), &format!("auth-ip:{client_ip}"), state.accounts.auth_rate_limit, now()).await
+}
+
+fn parse_email_field(raw: &str) -> Result<Email, AppError> {
+    Email::parse(raw).map_err(|messages| {
+        let mut errors = FieldErrors::new();
+        errors.extend("email", messages);
+        AppError::invalid(errors).with_values([("email", raw)])
+    })
+}
+
+fn greeting(user: &UserRecord) -> &str {
+    user.name.as_deref().unwrap_or(&user.username)
+}
