@@ -47,6 +47,9 @@ export default defineConfig({
       DATABASE_URL: "sqlite://.data/e2e.db?mode=rwc",
       LEPTOS_SITE_ROOT: "../target/site",
       RUST_LOG: "warn",
+      // Every test signs in from 127.0.0.1; the per-IP limit has its own integration test.
+      AUTH_RATE_LIMIT_PER_MINUTE: "10000",
+      MAIL_POLL_SECS: "1",
     },
   },
 });

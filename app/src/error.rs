@@ -17,6 +17,10 @@ pub enum AppError {
     /// submitted without JavaScript can be shown again with nothing lost.
     #[error("Please correct the highlighted fields.")]
     Invalid { fields: FieldErrors, values: BTreeMap<String, String> },
+    /// Wrong password or unknown user (deliberately the same); `login` is echoed back
+    /// so the form keeps what was typed.
+    #[error("Incorrect username, email or password.")]
+    BadCredentials { login: String },
     #[error("{0}")]
     Unauthorized(String),
     #[error("Your account is not activated yet. Follow the link in the activation email, or ask for a new one.")]
@@ -53,6 +57,7 @@ impl AppError {
     pub fn value(&self, field: &str) -> Option<String> {
         match self {
             Self::Invalid { values, .. } => values.get(field).cloned(),
+            Self::BadCredentials { login } if field == "login" => Some(login.clone()),
             _ => None,
         }
     }

@@ -8,7 +8,7 @@ use leptos_router::{
 };
 
 use crate::accounts::{
-    components::provide_auth,
+    components::AuthProvider,
     pages::{
         AccountPage, ActivatePage, CheckEmailPage, DevOutboxPage, ForgotPasswordPage, LoginPage, ResendActivationPage,
         ResetPasswordPage, SignupPage,
@@ -42,7 +42,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_auth();
 
     // Set only in the browser after hydration: CSS and tests use it to tell an inert
     // server-rendered page from a live one.
@@ -57,6 +56,7 @@ pub fn App() -> impl IntoView {
         }/>
         <Meta name="description" content="A place to write, read and talk: a blog and live chat for our community."/>
         <Router>
+            <AuthProvider>
             <div class="app" data-hydrated=move || hydrated.get().to_string()>
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <Header/>
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 </main>
                 <Footer/>
             </div>
+            </AuthProvider>
         </Router>
     }
 }

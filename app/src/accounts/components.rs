@@ -4,24 +4,27 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    api::{get_current_user, Login, Logout},
+    api::{get_current_user, Logout},
     CurrentUser,
 };
 use crate::error::AppError;
 
-/// The signed-in user (refetched after login and logout) and the actions that change it.
+/// The signed-in user, refetched after logout (here) and after login, profile changes
+/// or deletion (by the pages that make them).
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
-    pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
 }
 
-pub fn provide_auth() {
-    let login = ServerAction::<Login>::new();
+/// Provides [`Auth`] to everything inside. Must sit inside `<Router>`: the router is what
+/// hands a failed no-JavaScript form submission's error back to its action.
+#[component]
+pub fn AuthProvider(children: Children) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| get_current_user());
-    provide_context(Auth { user, login, logout });
+    let user = Resource::new(move || logout.version().get(), |_| get_current_user());
+    provide_context(Auth { user, logout });
+    children()
 }
 
 pub fn use_auth() -> Auth {
@@ -60,6 +63,20 @@ pub fn AccountMenu() -> impl IntoView {
     }
 }
 
+/// Refetches the signed-in user whenever `action` succeeds.
+pub fn refetch_user_on_success<S>(action: ServerAction<S>)
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let auth = use_auth();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            auth.user.refetch();
+        }
+    });
+}
+
 /// Field messages: those of the rules broken by what the user is typing once they have
 /// typed, otherwise those the server sent back.
 pub fn field_errors(
@@ -68,6 +85,11 @@ pub fn field_errors(
     server: Signal<Option<AppError>>,
     check: impl Fn(&str) -> Vec<String> + Send + Sync + 'static,
 ) -> Signal<Vec<String>> {
+    // A new answer from the server takes over until the user edits the field again.
+    Effect::new(move |_| {
+        server.track();
+        typed.set(None);
+    });
     Signal::derive(move || match typed.get() {
         Some(value) => check(&value),
         None => server.get().map(|e| e.field_errors().get(field).to_vec()).unwrap_or_default(),
@@ -108,11 +130,8 @@ pub fn Field(
     };
     let invalid = move || !errors.get().is_empty();
     view! {
-        <div class="field" class:field--invalid=invalid>
-            <label for=id.clone()>
-                {label}
-                {required.then(|| view! { <span class="field__required" aria-hidden="true">" *"</span> })}
-            </label>
+        <div class="field" class:field--invalid=invalid class:field--required=required>
+            <label for=id.clone()>{label}</label>
             {hint.map(|text| view! { <p class="field__hint" id=hint_id>{text}</p> })}
             <input
                 id=id

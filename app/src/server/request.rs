@@ -93,7 +93,7 @@ pub fn status_of(error: &AppError) -> axum::http::StatusCode {
     use axum::http::StatusCode;
     match error {
         AppError::Invalid { .. } | AppError::Transport(_) => StatusCode::BAD_REQUEST,
-        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::Unauthorized(_) | AppError::BadCredentials { .. } => StatusCode::UNAUTHORIZED,
         AppError::NotActivated | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,

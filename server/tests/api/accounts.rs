@@ -189,12 +189,15 @@ engine_tests! {
     }
 
     async fn wrong_password_and_unknown_user_get_the_same_answer(app: TestApp) {
-        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
-        let wrong = app.login("ada", "Wrong-Password-1!").await;
-        let unknown = app.login("nobody", "Wrong-Password-1!").await;
+        app.create_active_user("someone", "someone@example.com", STRONG_PASSWORD).await;
+        let wrong = app.login("someone", "Wrong-Password-1!").await;
         assert_eq!(wrong.status(), 401);
+        let wrong = error_of(wrong).await;
+        sqlx::query("UPDATE users SET username = 'someone-else'").execute(app.db.pool()).await.unwrap();
+        let unknown = app.login("someone", "Wrong-Password-1!").await;
         assert_eq!(unknown.status(), 401);
-        assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+        assert_eq!(wrong, error_of(unknown).await, "byte-for-byte the same answer");
+        assert_eq!(wrong["BadCredentials"]["login"], "someone", "what was typed is echoed back");
     }
 
     async fn login_by_username_or_email_sets_a_hardened_session_cookie_and_honours_safe_next(app: TestApp) {

@@ -1,7 +1,7 @@
 //! Several server processes on one database: sessions, logouts and lockouts hold on all
 //! of them, because that state lives in the database.
 
-use crate::helpers::{call_with, current_user_with, error_of, TestApp, STRONG_PASSWORD};
+use crate::helpers::{call_with, current_user_with, error_of, STRONG_PASSWORD};
 
 engine_tests! {
     async fn a_session_logout_and_lockout_hold_across_two_server_processes(app: TestApp) {

@@ -4,7 +4,7 @@ use leptos_meta::{Meta, Title};
 use super::SignedInOnly;
 use crate::accounts::{
     api::{ChangePassword, DeleteAccount, UpdateProfile},
-    components::{action_error, field_errors, use_auth, Field, FormAlert},
+    components::{action_error, field_errors, refetch_user_on_success, Field, FormAlert},
     validation::{check_confirmation, DisplayName, FullName, PasswordPolicy, PhoneNumber},
     CurrentUser,
 };
@@ -35,15 +35,10 @@ fn AccountSections(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn ProfileForm(user: CurrentUser) -> impl IntoView {
-    let auth = use_auth();
     let action = ServerAction::<UpdateProfile>::new();
+    refetch_user_on_success(action);
     let server = action_error(action);
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
-    Effect::new(move |_| {
-        if saved() {
-            auth.user.refetch();
-        }
-    });
     let name = RwSignal::new(None::<String>);
     let full_name = RwSignal::new(None::<String>);
     let phone = RwSignal::new(None::<String>);
@@ -110,14 +105,9 @@ fn PasswordForm() -> impl IntoView {
 
 #[component]
 fn DeleteForm() -> impl IntoView {
-    let auth = use_auth();
     let action = ServerAction::<DeleteAccount>::new();
+    refetch_user_on_success(action);
     let server = action_error(action);
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            auth.user.refetch();
-        }
-    });
     view! {
         <section class="panel panel--danger" aria-labelledby="delete-title">
             <h2 id="delete-title">"Delete account"</h2>

@@ -3,7 +3,10 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use super::SignedOutOnly;
-use crate::accounts::components::{action_error, use_auth, Field, FormAlert};
+use crate::accounts::{
+    api::Login,
+    components::{action_error, refetch_user_on_success, Field, FormAlert},
+};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -20,7 +23,10 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 fn LoginForm() -> impl IntoView {
-    let action = use_auth().login;
+    // Created here, inside the routes: that is where the router hands back the error of
+    // a form submitted without JavaScript.
+    let action = ServerAction::<Login>::new();
+    refetch_user_on_success(action);
     let server = action_error(action);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();

@@ -180,8 +180,6 @@ async fn send_activation_if_pending(state: &AppState, email: &Email) -> Result<(
     Ok(())
 }
 
-const BAD_CREDENTIALS: &str = "Incorrect username, email or password.";
-
 /// Verifies credentials and binds the session to the user.
 pub async fn login(
     state: &AppState,
@@ -213,7 +211,8 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
     let user = repo::find_by_login(state.db.pool(), login).await?;
     let verified = state.passwords.verify(password, user.as_ref().map(|u| &u.password_hash)).await?;
     let now = now();
-    let Some(user) = user else { return Err(AppError::Unauthorized(BAD_CREDENTIALS.into())) };
+    let bad_credentials = || AppError::BadCredentials { login: login.to_string() };
+    let Some(user) = user else { return Err(bad_credentials()) };
     if let Some(until) = user.locked_until.filter(|until| *until > now) {
         return Err(locked_error(until - now));
     }
@@ -234,7 +233,7 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
             state.mail_wake.notify_one();
             return Err(locked_error(settings.lockout_secs));
         }
-        return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
+        return Err(bad_credentials());
     };
     if !user.active {
         return Err(AppError::Forbidden("This account has been deactivated.".into()));
