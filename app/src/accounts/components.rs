@@ -96,6 +96,21 @@ pub fn field_errors(
     })
 }
 
+/// The part of a failure that belongs to no single field (shown above the form).
+pub fn form_error(server: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))
+}
+
+/// The server's messages for one field.
+pub fn server_field(server: Signal<Option<AppError>>, field: &'static str) -> Signal<Vec<String>> {
+    Signal::derive(move || server.get().map(|e| e.field_errors().get(field).to_vec()).unwrap_or_default())
+}
+
+/// What was typed into `field` before a failed submission (never a password).
+pub fn kept_value(server: Signal<Option<AppError>>, field: &'static str) -> Signal<String> {
+    Signal::derive(move || server.get().and_then(|e| e.value(field)).unwrap_or_default())
+}
+
 /// The error of the last submission of `action`, if it failed.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where

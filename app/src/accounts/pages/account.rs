@@ -4,7 +4,7 @@ use leptos_meta::{Meta, Title};
 use super::SignedInOnly;
 use crate::accounts::{
     api::{ChangePassword, DeleteAccount, UpdateProfile},
-    components::{action_error, field_errors, refetch_user_on_success, Field, FormAlert},
+    components::{action_error, field_errors, form_error, refetch_user_on_success, server_field, Field, FormAlert},
     validation::{check_confirmation, DisplayName, FullName, PasswordPolicy, PhoneNumber},
     CurrentUser,
 };
@@ -49,7 +49,7 @@ fn ProfileForm(user: CurrentUser) -> impl IntoView {
         <section class="panel" aria-labelledby="profile-title">
             <h2 id="profile-title">"Profile"</h2>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
-                <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+                <FormAlert error=form_error(server)/>
                 <Show when=saved>
                     <div class="alert alert--success" role="status"><p>"Your profile was saved."</p></div>
                 </Show>
@@ -75,20 +75,17 @@ fn PasswordForm() -> impl IntoView {
     let changed = move || matches!(action.value().get(), Some(Ok(())));
     let password = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(None::<String>);
-    let server_only = move |field: &'static str| {
-        Signal::derive(move || server.get().map(|e| e.field_errors().get(field).to_vec()).unwrap_or_default())
-    };
     view! {
         <section class="panel" aria-labelledby="password-title">
             <h2 id="password-title">"Change password"</h2>
             <p>"Changing your password signs you out everywhere else."</p>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
-                <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+                <FormAlert error=form_error(server)/>
                 <Show when=changed>
                     <div class="alert alert--success" role="status"><p>"Your password was changed."</p></div>
                 </Show>
                 <Field label="Current password" name="old_password" input_type="password"
-                    autocomplete="current-password" required=true errors=server_only("old_password")/>
+                    autocomplete="current-password" required=true errors=server_field(server, "old_password")/>
                 <Field label="New password" name="password" input_type="password" autocomplete="new-password"
                     required=true typed=password
                     errors=field_errors("password", password, server, |v| PasswordPolicy::default().check(v, &[]))/>
@@ -113,10 +110,10 @@ fn DeleteForm() -> impl IntoView {
             <h2 id="delete-title">"Delete account"</h2>
             <p>"This removes your account and everything attached to it. It cannot be undone."</p>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
-                <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+                <FormAlert error=form_error(server)/>
                 <Field label="Password" name="password" input_type="password" autocomplete="current-password"
                     required=true
-                    errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("password").to_vec()).unwrap_or_default())/>
+                    errors=server_field(server, "password")/>
                 <button type="submit" class="button button--danger">"Delete my account"</button>
             </ActionForm>
         </section>

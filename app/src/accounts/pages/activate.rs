@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::accounts::{
     api::{activate, ActivationResult, ResendActivation},
-    components::{action_error, Field, FormAlert},
+    components::{action_error, form_error, kept_value, server_field, Field, FormAlert},
 };
 
 #[component]
@@ -56,10 +56,10 @@ pub fn ResendActivationPage() -> impl IntoView {
             <Show when=done fallback=move || view! {
                 <p>"Enter the address you signed up with and we will send a new activation link."</p>
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
-                    <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+                    <FormAlert error=form_error(server)/>
                     <Field label="Email" name="email" input_type="email" autocomplete="email" required=true
-                        initial=Signal::derive(move || server.get().and_then(|e| e.value("email")).unwrap_or_default())
-                        errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("email").to_vec()).unwrap_or_default())/>
+                        initial=kept_value(server, "email")
+                        errors=server_field(server, "email")/>
                     <button type="submit" class="button button--wide">"Send activation email"</button>
                 </ActionForm>
             }>

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use super::SignedOutOnly;
 use crate::accounts::{
     api::Login,
-    components::{action_error, refetch_user_on_success, Field, FormAlert},
+    components::{action_error, form_error, kept_value, refetch_user_on_success, server_field, Field, FormAlert},
 };
 
 #[component]
@@ -37,13 +37,13 @@ fn LoginForm() -> impl IntoView {
     view! {
         {move || notice().map(|text| view! { <div class="alert alert--success" role="status"><p>{text}</p></div> })}
         <ActionForm action=action attr:class="form" attr:novalidate=true>
-            <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+            <FormAlert error=form_error(server)/>
             <input type="hidden" name="next" value=next/>
             <Field label="Username or email" name="login" autocomplete="username" required=true
-                initial=Signal::derive(move || server.get().and_then(|e| e.value("login")).unwrap_or_default())
-                errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("login").to_vec()).unwrap_or_default())/>
+                initial=kept_value(server, "login")
+                errors=server_field(server, "login")/>
             <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true
-                errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("password").to_vec()).unwrap_or_default())/>
+                errors=server_field(server, "password")/>
             <button type="submit" class="button button--wide" disabled=move || action.pending().get()>"Log in"</button>
         </ActionForm>
         <p class="form__links">

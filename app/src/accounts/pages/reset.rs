@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::accounts::{
     api::{ForgotPassword, ResetPassword},
-    components::{action_error, field_errors, Field, FormAlert},
+    components::{action_error, field_errors, form_error, kept_value, server_field, Field, FormAlert},
     validation::{check_confirmation, PasswordPolicy},
 };
 
@@ -22,10 +22,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <Show when=sent fallback=move || view! {
                 <p>"Enter your account's email address and we will send you a link to choose a new password."</p>
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
-                    <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+                    <FormAlert error=form_error(server)/>
                     <Field label="Email" name="email" input_type="email" autocomplete="email" required=true
-                        initial=Signal::derive(move || server.get().and_then(|e| e.value("email")).unwrap_or_default())
-                        errors=Signal::derive(move || server.get().map(|e| e.field_errors().get("email").to_vec()).unwrap_or_default())/>
+                        initial=kept_value(server, "email")
+                        errors=server_field(server, "email")/>
                     <button type="submit" class="button button--wide">"Send reset link"</button>
                 </ActionForm>
             }>
@@ -57,7 +57,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Choose a new password"</h1>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
-                <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+                <FormAlert error=form_error(server)/>
                 <input type="hidden" name="token" value=token/>
                 <Field label="New password" name="password" input_type="password" autocomplete="new-password" required=true
                     hint="8–64 characters with a lowercase and an uppercase letter, a digit and a symbol"

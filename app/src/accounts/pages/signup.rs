@@ -4,7 +4,7 @@ use leptos_meta::{Meta, Title};
 use super::SignedOutOnly;
 use crate::accounts::{
     api::{get_password_policy, Signup},
-    components::{action_error, field_errors, Field, FormAlert},
+    components::{action_error, field_errors, form_error, kept_value, Field, FormAlert},
     validation::{check_confirmation, DisplayName, Email, PasswordPolicy, Username},
 };
 
@@ -31,9 +31,6 @@ fn SignupForm() -> impl IntoView {
     let name = RwSignal::new(None::<String>);
     let password = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(None::<String>);
-    let kept = move |field: &'static str| {
-        Signal::derive(move || server.get().and_then(|e| e.value(field)).unwrap_or_default())
-    };
 
     let password_errors = field_errors("password", password, server, move |value| {
         let policy = policy.get().and_then(Result::ok).unwrap_or_default();
@@ -48,16 +45,16 @@ fn SignupForm() -> impl IntoView {
 
     view! {
         <ActionForm action=action attr:class="form" attr:novalidate=true>
-            <FormAlert error=Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))/>
+            <FormAlert error=form_error(server)/>
             <Field label="Username" name="username" autocomplete="username" required=true
                 hint="3–20 letters, digits, _ . or -"
-                initial=kept("username") typed=username
+                initial=kept_value(server, "username") typed=username
                 errors=field_errors("username", username, server, |v| Username::parse(v).err().unwrap_or_default())/>
             <Field label="Email" name="email" input_type="email" autocomplete="email" required=true
-                initial=kept("email") typed=email
+                initial=kept_value(server, "email") typed=email
                 errors=field_errors("email", email, server, |v| Email::parse(v).err().unwrap_or_default())/>
             <Field label="Name" name="name" autocomplete="nickname" hint="Optional, 3–32 characters; shown instead of your username"
-                initial=kept("name") typed=name
+                initial=kept_value(server, "name") typed=name
                 errors=field_errors("name", name, server, |v| DisplayName::parse_optional(v).err().unwrap_or_default())/>
             <Field label="Password" name="password" input_type="password" autocomplete="new-password" required=true
                 hint="8–64 characters with a lowercase and an uppercase letter, a digit and a symbol; not your username"

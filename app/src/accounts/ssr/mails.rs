@@ -10,6 +10,14 @@ use crate::{
     },
 };
 
+/// In development the link is also logged, so a newcomer without a mail setup can
+/// follow it. Never in production: links carry one-time tokens.
+fn log_link_in_development(state: &AppState, to: &str, url: &str) {
+    if state.accounts.development {
+        tracing::info!(recipient = to, link = url, "development: account link");
+    }
+}
+
 pub async fn activation<'e>(
     db: impl AnyExecutor<'e>,
     state: &AppState,
@@ -19,14 +27,13 @@ pub async fn activation<'e>(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let hours = state.tokens.activation_ttl.as_secs().max(1);
+    let url = format!("{}/activate?token={token}", state.accounts.public_url);
+    log_link_in_development(state, to, &url);
     let message = Message {
         subject: "Activate your account".into(),
         greeting_name: name.into(),
         paragraphs: vec!["Thanks for signing up. Please confirm your email address to activate your account.".into()],
-        action: Some(Action {
-            label: "Activate your account".into(),
-            url: format!("{}/activate?token={token}", state.accounts.public_url),
-        }),
+        action: Some(Action { label: "Activate your account".into(), url }),
         note: Some(format!(
             "The link works once and expires in {}. If you did not sign up, ignore this email.",
             human_duration(hours)
@@ -43,14 +50,13 @@ pub async fn reset<'e>(
     token: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let url = format!("{}/reset-password?token={token}", state.accounts.public_url);
+    log_link_in_development(state, to, &url);
     let message = Message {
         subject: "Reset your password".into(),
         greeting_name: name.into(),
         paragraphs: vec!["Someone asked to reset the password of your account. If it was you, choose a new password:".into()],
-        action: Some(Action {
-            label: "Choose a new password".into(),
-            url: format!("{}/reset-password?token={token}", state.accounts.public_url),
-        }),
+        action: Some(Action { label: "Choose a new password".into(), url }),
         note: Some(format!(
             "The link works once and expires in {}. If you did not ask for this, ignore this email: your password stays as it is.",
             human_duration(state.tokens.reset_ttl.as_secs())

@@ -67,10 +67,9 @@ pub async fn signup(state: &AppState, input: SignupInput, client_ip: &str) -> Re
             now,
         };
         repo::insert_user(&mut tx, &new_user).await?;
-        let token = state.tokens.issue(Purpose::Activate, &user_id, None, now);
-        repo::insert_token(&mut *tx, &token.jti, &user_id, Purpose::Activate.as_str(), token.expires_at, now).await?;
         let greeting = name.as_ref().map_or(username.as_str(), DisplayName::as_str);
-        mails::activation(&mut *tx, state, email.as_str(), greeting, &token.token, now).await?;
+        let recipient = Recipient { user_id: &user_id, email: email.as_str(), greeting };
+        mail_one_time_link(&mut tx, state, &recipient, Purpose::Activate, None, now).await?;
         tx.commit().await
     }
     .await;
@@ -172,9 +171,8 @@ async fn send_activation_if_pending(state: &AppState, email: &Email) -> Result<(
     }
     let now = now();
     let mut tx = state.db.pool().begin().await?;
-    let token = state.tokens.issue(Purpose::Activate, &user.id, None, now);
-    repo::insert_token(&mut *tx, &token.jti, &user.id, Purpose::Activate.as_str(), token.expires_at, now).await?;
-    mails::activation(&mut *tx, state, &user.email, greeting(&user), &token.token, now).await?;
+    let recipient = Recipient { user_id: &user.id, email: &user.email, greeting: greeting(&user) };
+    mail_one_time_link(&mut tx, state, &recipient, Purpose::Activate, None, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(())
@@ -279,9 +277,8 @@ async fn send_reset_if_known(state: &AppState, email: &Email) -> Result<(), AppE
     }
     let now = now();
     let mut tx = state.db.pool().begin().await?;
-    let token = state.tokens.issue(Purpose::Reset, &user.id, Some(&user.password_hash), now);
-    repo::insert_token(&mut *tx, &token.jti, &user.id, Purpose::Reset.as_str(), token.expires_at, now).await?;
-    mails::reset(&mut *tx, state, &user.email, greeting(&user), &token.token, now).await?;
+    let recipient = Recipient { user_id: &user.id, email: &user.email, greeting: greeting(&user) };
+    mail_one_time_link(&mut tx, state, &recipient, Purpose::Reset, Some(&user.password_hash), now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(())
@@ -430,6 +427,30 @@ fn parse_email_field(raw: &str) -> Result<Email, AppError> {
         errors.extend("email", messages);
         AppError::invalid(errors).with_values([("email", raw)])
     })
+}
+
+struct Recipient<'a> {
+    user_id: &'a str,
+    email: &'a str,
+    greeting: &'a str,
+}
+
+/// Issues a one-time token, records its id and queues the email carrying its link, all
+/// in the caller's transaction.
+async fn mail_one_time_link(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    state: &AppState,
+    to: &Recipient<'_>,
+    purpose: Purpose,
+    bound_to: Option<&super::password::PasswordHash>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let token = state.tokens.issue(purpose, to.user_id, bound_to, now);
+    repo::insert_token(&mut **tx, &token.jti, to.user_id, purpose.as_str(), token.expires_at, now).await?;
+    match purpose {
+        Purpose::Activate => mails::activation(&mut **tx, state, to.email, to.greeting, &token.token, now).await,
+        Purpose::Reset => mails::reset(&mut **tx, state, to.email, to.greeting, &token.token, now).await,
+    }
 }
 
 fn greeting(user: &UserRecord) -> &str {
