@@ -13,7 +13,7 @@ use app::{
     server::{mail, session_store::SqlSessionStore, AppState, Db},
     shell, App,
 };
-use axum::Router;
+use axum::{serve::ListenerExt, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -75,7 +75,14 @@ impl Application {
     /// Serves until `shutdown` completes, then drains connections and closes the pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         tracing::info!(address = %self.local_addr(), "listening");
-        let result = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        // Pages stream in several small writes; without TCP_NODELAY, Nagle's algorithm and
+        // the client's delayed ACK stall each response by ~40 ms.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "could not set TCP_NODELAY");
+            }
+        });
+        let result = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         self.db.close().await;
