@@ -17,10 +17,15 @@ use axum::{serve::ListenerExt, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::{config::Config, health, telemetry};
+
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub struct Application {
     listener: TcpListener,
@@ -106,7 +111,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>) -
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(telemetry::trace_layer())
-                .layer(PropagateRequestIdLayer::x_request_id()),
+                .layer(PropagateRequestIdLayer::x_request_id())
+                // Forms and JSON bodies here are small; anything larger is refused (413).
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
         )
         .with_state(state)
 }

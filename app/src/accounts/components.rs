@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    api::{get_current_user, Logout},
+    api::{get_current_user, get_password_policy, Logout},
+    validation::PasswordPolicy,
     CurrentUser,
 };
 use crate::error::AppError;
@@ -61,6 +62,13 @@ pub fn AccountMenu() -> impl IntoView {
             </Transition>
         </ul>
     }
+}
+
+/// The server's password policy, so the browser checks exactly what the server will
+/// (the default policy until it has arrived).
+pub fn use_password_policy() -> Signal<PasswordPolicy> {
+    let policy = Resource::new(|| (), |_| get_password_policy());
+    Signal::derive(move || policy.get().and_then(Result::ok).unwrap_or_default())
 }
 
 /// Refetches the signed-in user whenever `action` succeeds.

@@ -392,6 +392,15 @@ engine_tests! {
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     }
 
+    async fn oversized_bodies_are_refused_with_413_and_overlong_passwords_fail_as_bad_credentials(app: TestApp) {
+        let huge = "x".repeat(300 * 1024);
+        let response = app.login("ada", &huge).await;
+        assert_eq!(response.status(), 413);
+        let long = "x".repeat(10_000);
+        let response = app.login("ada", &long).await;
+        assert_eq!(response.status(), 401);
+    }
+
     async fn server_functions_live_under_fn_clear_of_api(app: TestApp) {
         let response = app.client.post(app.url("/api/accounts/current-user")).send().await.unwrap();
         assert_eq!(response.status(), 404);

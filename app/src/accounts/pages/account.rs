@@ -4,8 +4,11 @@ use leptos_meta::{Meta, Title};
 use super::SignedInOnly;
 use crate::accounts::{
     api::{ChangePassword, DeleteAccount, UpdateProfile},
-    components::{action_error, field_errors, form_error, refetch_user_on_success, server_field, Field, FormAlert},
-    validation::{check_confirmation, DisplayName, FullName, PasswordPolicy, PhoneNumber},
+    components::{
+        action_error, field_errors, form_error, refetch_user_on_success, server_field, use_password_policy, Field,
+        FormAlert,
+    },
+    validation::{check_confirmation, DisplayName, FullName, PhoneNumber},
     CurrentUser,
 };
 
@@ -70,6 +73,7 @@ fn ProfileForm(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn PasswordForm() -> impl IntoView {
+    let policy = use_password_policy();
     let action = ServerAction::<ChangePassword>::new();
     let server = action_error(action);
     let changed = move || matches!(action.value().get(), Some(Ok(())));
@@ -88,7 +92,7 @@ fn PasswordForm() -> impl IntoView {
                     autocomplete="current-password" required=true errors=server_field(server, "old_password")/>
                 <Field label="New password" name="password" input_type="password" autocomplete="new-password"
                     required=true typed=password
-                    errors=field_errors("password", password, server, |v| PasswordPolicy::default().check(v, &[]))/>
+                    errors=field_errors("password", password, server, move |v| policy.get().check(v, &[]))/>
                 <Field label="Confirm new password" name="password_confirm" input_type="password"
                     autocomplete="new-password" required=true typed=confirm
                     errors=field_errors("password_confirm", confirm, server, move |v| {

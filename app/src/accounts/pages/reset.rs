@@ -4,8 +4,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::accounts::{
     api::{ForgotPassword, ResetPassword},
-    components::{action_error, field_errors, form_error, kept_value, server_field, Field, FormAlert},
-    validation::{check_confirmation, PasswordPolicy},
+    components::{
+        action_error, field_errors, form_error, kept_value, server_field, use_password_policy, Field, FormAlert,
+    },
+    validation::check_confirmation,
 };
 
 #[component]
@@ -40,14 +42,14 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let policy = use_password_policy();
     let action = ServerAction::<ResetPassword>::new();
     let server = action_error(action);
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let password = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(None::<String>);
-    let password_errors =
-        field_errors("password", password, server, |value| PasswordPolicy::default().check(value, &[]));
+    let password_errors = field_errors("password", password, server, move |value| policy.get().check(value, &[]));
     let confirm_errors = field_errors("password_confirm", confirm, server, move |value| {
         check_confirmation(&password.get().unwrap_or_default(), value)
     });

@@ -3,8 +3,8 @@ use leptos_meta::{Meta, Title};
 
 use super::SignedOutOnly;
 use crate::accounts::{
-    api::{get_password_policy, Signup},
-    components::{action_error, field_errors, form_error, kept_value, Field, FormAlert},
+    api::Signup,
+    components::{action_error, field_errors, form_error, kept_value, use_password_policy, Field, FormAlert},
     validation::{check_confirmation, DisplayName, Email, PasswordPolicy, Username},
 };
 
@@ -25,7 +25,7 @@ pub fn SignupPage() -> impl IntoView {
 fn SignupForm() -> impl IntoView {
     let action = ServerAction::<Signup>::new();
     let server = action_error(action);
-    let policy = Resource::new(|| (), |_| get_password_policy());
+    let policy = use_password_policy();
     let username = RwSignal::new(None::<String>);
     let email = RwSignal::new(None::<String>);
     let name = RwSignal::new(None::<String>);
@@ -33,7 +33,7 @@ fn SignupForm() -> impl IntoView {
     let confirm = RwSignal::new(None::<String>);
 
     let password_errors = field_errors("password", password, server, move |value| {
-        let policy = policy.get().and_then(Result::ok).unwrap_or_default();
+        let policy = policy.get();
         let email = email.get_untracked().unwrap_or_default();
         let local = email.split('@').next().unwrap_or_default().to_string();
         let username = username.get_untracked().unwrap_or_default();

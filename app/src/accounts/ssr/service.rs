@@ -203,9 +203,16 @@ pub async fn login(
     Ok(user.to_current_user())
 }
 
+const MAX_LOGIN_PASSWORD_BYTES: usize = 4096;
+
 /// Checks credentials, lockout and account state, counting failures. Unknown users
 /// cost one dummy hash verification, like known ones.
 pub async fn authenticate(state: &AppState, login: &str, password: &SecretString) -> Result<UserRecord, AppError> {
+    // No stored password is longer than the policy allows; refusing absurd input before
+    // hashing keeps a megabyte "password" from costing a megabyte of argon2 work.
+    if password.expose_secret().len() > MAX_LOGIN_PASSWORD_BYTES {
+        return Err(AppError::BadCredentials { login: login.chars().take(254).collect() });
+    }
     let user = repo::find_by_login(state.db.pool(), login).await?;
     let verified = state.passwords.verify(password, user.as_ref().map(|u| &u.password_hash)).await?;
     let now = now();
