@@ -130,6 +130,9 @@ fn session_layer(config: &Config, store: SqlSessionStore) -> SessionManagerLayer
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
+        // Save (and re-send the cookie) on every request, or the idle deadline would
+        // never move past the last change to the session.
+        .with_always_save(true)
 }
 
 async fn shutdown_signal() {

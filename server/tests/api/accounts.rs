@@ -263,6 +263,47 @@ engine_tests! {
         assert_eq!(app.login("ada", STRONG_PASSWORD).await.status(), 200, "unlocked after the lock time");
     }
 
+    async fn parallel_wrong_guesses_lock_once_and_a_right_guess_among_them_stays_locked_out(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let guesses = (0..12).map(|i| {
+            let client = new_client();
+            let address = app.address.clone();
+            async move {
+                let password = if i == 11 { STRONG_PASSWORD.to_string() } else { format!("Wrong-Password-{i}!") };
+                let form = [("login", "ada"), ("password", password.as_str())];
+                call_with(&client, &address, "accounts/login", &form).await.status().as_u16()
+            }
+        });
+        futures_join_all(guesses).await;
+        let lock_mails: Vec<_> = app.mails_to("ada@example.com").await.into_iter().filter(|m| m.subject.contains("locked")).collect();
+        assert_eq!(lock_mails.len(), 1, "one lock, one email");
+        assert_eq!(app.login("ada", STRONG_PASSWORD).await.status(), 403, "still locked afterwards");
+    }
+
+    async fn login_with_control_characters_or_a_non_ascii_email_is_answered_properly(app: TestApp) {
+        app.create_active_user("emile", "Émile@Example.fr", STRONG_PASSWORD).await;
+        assert_eq!(app.login("a\0b", "whatever").await.status(), 401, "NUL never reaches the database");
+        assert_eq!(app.login("ÉMILE@example.FR", STRONG_PASSWORD).await.status(), 200, "Unicode email matched case-insensitively");
+    }
+
+    async fn reset_link_of_a_deactivated_account_is_refused(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        app.call("accounts/forgot-password", &[("email", "ada@example.com")]).await;
+        let token = app.mailed_token("ada@example.com", "/reset-password?token=").await;
+        sqlx::query("UPDATE users SET active = FALSE").execute(app.db.pool()).await.unwrap();
+        let new_password = "Fresh-Meadow-Kite-77?";
+        let form = [("token", token.as_str()), ("password", new_password), ("password_confirm", new_password)];
+        assert_eq!(app.call("accounts/reset-password", &form).await.status(), 401);
+    }
+
+    async fn every_request_of_a_signed_in_user_renews_the_idle_deadline(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        app.login("ada", STRONG_PASSWORD).await;
+        let response = app.call("accounts/current-user", &[]).await;
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        assert!(cookie.starts_with("session=") && cookie.contains("Max-Age="), "{cookie}");
+    }
+
     async fn lockout_never_blocks_password_reset(app: TestApp) {
         app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
         for _ in 0..5 {

@@ -193,7 +193,7 @@ impl TestApp {
     pub async fn create_active_user(&self, username: &str, email: &str, password: &str) {
         let response = self.signup(username, email, password).await;
         assert_eq!(response.status(), 200, "signup: {}", response.text().await.unwrap());
-        let token = self.mailed_token(email, "/activate?token=").await;
+        let token = self.mailed_token(&email.to_lowercase(), "/activate?token=").await;
         let response = self.call("accounts/activate", &[("token", &token)]).await;
         assert_eq!(response.status(), 200, "activate: {}", response.text().await.unwrap());
     }

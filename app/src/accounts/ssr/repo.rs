@@ -4,7 +4,7 @@
 use sqlx::{Any, AnyExecutor, FromRow};
 
 use super::password::PasswordHash;
-use crate::accounts::{CurrentUser, Role};
+use crate::accounts::{validation::Email, CurrentUser, Role};
 
 /// A user row as the server needs it, hash included. Deliberately not `Serialize`.
 #[derive(Debug, Clone)]
@@ -117,14 +117,17 @@ pub async fn find_by_id<'e>(db: impl AnyExecutor<'e>, id: &str) -> Result<Option
 
 /// Finds a user by username or email, case-insensitively.
 pub async fn find_by_login<'e>(db: impl AnyExecutor<'e>, login: &str) -> Result<Option<UserRecord>, sqlx::Error> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($1)");
-    let row: Option<UserRow> = sqlx::query_as(&sql).bind(login.trim()).fetch_optional(db).await?;
+    // Lower-cased here, not with SQL lower() on the argument: SQLite's folds only ASCII,
+    // and emails are stored lower-cased by Rust's rules (so lower(email) = email, and
+    // the unique indexes on lower(...) serve the lookup).
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = $1 OR lower(email) = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql).bind(login.trim().to_lowercase()).fetch_optional(db).await?;
     Ok(row.map(Into::into))
 }
 
-pub async fn find_by_email<'e>(db: impl AnyExecutor<'e>, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
-    let row: Option<UserRow> = sqlx::query_as(&sql).bind(email).fetch_optional(db).await?;
+pub async fn find_by_email<'e>(db: impl AnyExecutor<'e>, email: &Email) -> Result<Option<UserRecord>, sqlx::Error> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(db).await?;
     Ok(row.map(Into::into))
 }
 
@@ -209,8 +212,19 @@ pub async fn delete_user<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<
     Ok(())
 }
 
-/// Counts a failed login inside the sliding lockout window and locks the account once
-/// `max_failures` is reached. Returns true when this failure locked it.
+/// What counting a failed login did to the account.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FailedLogin {
+    Counted,
+    /// This failure reached the limit and locked the account (exactly one caller sees it).
+    JustLocked,
+    /// The account was already locked (a concurrent request locked it first).
+    AlreadyLocked,
+}
+
+/// Counts a failed login inside the lockout window and locks the account once
+/// `max_failures` is reached. Every statement is conditional on the account not being
+/// locked, so parallel guesses cannot count past a lock or lock it twice.
 pub async fn record_failed_login(
     db: &sqlx::AnyPool,
     user_id: &str,
@@ -218,37 +232,48 @@ pub async fn record_failed_login(
     window_secs: i64,
     max_failures: i64,
     lock_secs: i64,
-) -> Result<bool, sqlx::Error> {
-    let (failures,): (i64,) = sqlx::query_as(
+) -> Result<FailedLogin, sqlx::Error> {
+    let counted: Option<(i64,)> = sqlx::query_as(
         "UPDATE users SET \
            failed_logins = CASE WHEN failed_window_start IS NULL OR failed_window_start <= $2 - $3 \
                                 THEN 1 ELSE failed_logins + 1 END, \
            failed_window_start = CASE WHEN failed_window_start IS NULL OR failed_window_start <= $2 - $3 \
                                       THEN $2 ELSE failed_window_start END \
-         WHERE id = $1 RETURNING failed_logins",
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins",
     )
     .bind(user_id)
     .bind(now)
     .bind(window_secs)
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?;
-    if failures >= max_failures {
-        sqlx::query("UPDATE users SET locked_until = $2, failed_logins = 0, failed_window_start = NULL WHERE id = $1")
-            .bind(user_id)
-            .bind(now + lock_secs)
-            .execute(db)
-            .await?;
-        return Ok(true);
+    let Some((failures,)) = counted else { return Ok(FailedLogin::AlreadyLocked) };
+    if failures < max_failures {
+        return Ok(FailedLogin::Counted);
     }
-    Ok(false)
+    let locked = sqlx::query(
+        "UPDATE users SET locked_until = $3, failed_logins = 0, failed_window_start = NULL \
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now + lock_secs)
+    .execute(db)
+    .await?;
+    Ok(if locked.rows_affected() == 1 { FailedLogin::JustLocked } else { FailedLogin::AlreadyLocked })
 }
 
-pub async fn clear_failed_logins<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET failed_logins = 0, failed_window_start = NULL, locked_until = NULL WHERE id = $1")
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
+/// Resets the failure count after a correct password, unless a concurrent request
+/// locked the account meanwhile; false means it is locked.
+pub async fn clear_failed_logins<'e>(db: impl AnyExecutor<'e>, user_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE users SET failed_logins = 0, failed_window_start = NULL, locked_until = NULL \
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 pub async fn insert_token<'e>(
@@ -290,16 +315,6 @@ pub async fn consume_token<'e>(
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
-}
-
-/// Whether a token id was recorded but has already been used (or revoked).
-pub async fn token_was_used<'e>(db: impl AnyExecutor<'e>, jti: &str) -> Result<bool, sqlx::Error> {
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT COUNT(*) FROM account_tokens WHERE jti = $1 AND used_at IS NOT NULL")
-            .bind(jti)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.is_some_and(|(n,)| n > 0))
 }
 
 /// Revokes every unused account token of a user (after a password change or reset).

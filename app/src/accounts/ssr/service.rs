@@ -7,7 +7,7 @@ use tower_sessions::Session;
 use super::{
     mails,
     password::Verified,
-    repo::{self, NewUser, ProfileUpdate, UserRecord},
+    repo::{self, FailedLogin, NewUser, ProfileUpdate, UserRecord},
     session,
     tokens::{Purpose, TokenError},
 };
@@ -165,7 +165,7 @@ pub async fn resend_activation(state: &AppState, email: &str, client_ip: &str) -
 }
 
 async fn send_activation_if_pending(state: &AppState, email: &Email) -> Result<(), AppError> {
-    let Some(user) = repo::find_by_email(state.db.pool(), email.as_str()).await? else { return Ok(()) };
+    let Some(user) = repo::find_by_email(state.db.pool(), email).await? else { return Ok(()) };
     if user.email_verified_at.is_some() || !user.active {
         return Ok(());
     }
@@ -210,8 +210,12 @@ const MAX_LOGIN_PASSWORD_BYTES: usize = 4096;
 pub async fn authenticate(state: &AppState, login: &str, password: &SecretString) -> Result<UserRecord, AppError> {
     // No stored password is longer than the policy allows; refusing absurd input before
     // hashing keeps a megabyte "password" from costing a megabyte of argon2 work.
-    if password.expose_secret().len() > MAX_LOGIN_PASSWORD_BYTES {
-        return Err(AppError::BadCredentials { login: login.chars().take(254).collect() });
+    // Nothing stored contains control characters (and PostgreSQL refuses NUL outright).
+    if password.expose_secret().len() > MAX_LOGIN_PASSWORD_BYTES
+        || login.chars().count() > 254
+        || login.chars().any(char::is_control)
+    {
+        return Err(AppError::BadCredentials { login: login.chars().filter(|c| !c.is_control()).take(254).collect() });
     }
     let user = repo::find_by_login(state.db.pool(), login).await?;
     let verified = state.passwords.verify(password, user.as_ref().map(|u| &u.password_hash)).await?;
@@ -223,7 +227,7 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
     }
     let Verified::Yes { rehash } = verified else {
         let settings = &state.accounts;
-        let locked = repo::record_failed_login(
+        let outcome = repo::record_failed_login(
             state.db.pool(),
             &user.id,
             now,
@@ -232,13 +236,16 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
             settings.lockout_secs,
         )
         .await?;
-        if locked {
-            tracing::warn!(user_id = %user.id, "account locked after repeated failed logins");
-            mails::locked(state.db.pool(), state, &user.email, greeting(&user), settings.lockout_secs, now).await?;
-            state.mail_wake.notify_one();
-            return Err(locked_error(settings.lockout_secs));
-        }
-        return Err(bad_credentials());
+        return Err(match outcome {
+            FailedLogin::Counted => bad_credentials(),
+            FailedLogin::JustLocked => {
+                tracing::warn!(user_id = %user.id, "account locked after repeated failed logins");
+                mails::locked(state.db.pool(), state, &user.email, greeting(&user), settings.lockout_secs, now).await?;
+                state.mail_wake.notify_one();
+                locked_error(settings.lockout_secs)
+            }
+            FailedLogin::AlreadyLocked => locked_error(settings.lockout_secs),
+        });
     };
     if !user.active {
         return Err(AppError::Forbidden("This account has been deactivated.".into()));
@@ -246,7 +253,10 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
     if user.email_verified_at.is_none() {
         return Err(AppError::NotActivated);
     }
-    repo::clear_failed_logins(state.db.pool(), &user.id).await?;
+    // A parallel wrong guess may have locked the account while this one was verifying.
+    if !repo::clear_failed_logins(state.db.pool(), &user.id, now).await? {
+        return Err(locked_error(state.accounts.lockout_secs));
+    }
     if rehash {
         let upgraded = state.passwords.hash(password).await?;
         repo::upgrade_hash(state.db.pool(), &user.id, &upgraded).await?;
@@ -278,7 +288,7 @@ pub async fn forgot_password(state: &AppState, email: &str, client_ip: &str) -> 
 }
 
 async fn send_reset_if_known(state: &AppState, email: &Email) -> Result<(), AppError> {
-    let Some(user) = repo::find_by_email(state.db.pool(), email.as_str()).await? else { return Ok(()) };
+    let Some(user) = repo::find_by_email(state.db.pool(), email).await? else { return Ok(()) };
     if !user.active {
         return Ok(());
     }
@@ -308,7 +318,7 @@ pub async fn reset_password(
     })?;
     let user = repo::find_by_id(state.db.pool(), &claims.sub)
         .await?
-        .filter(|user| state.tokens.matches_password(&claims, &user.password_hash))
+        .filter(|user| user.active && state.tokens.matches_password(&claims, &user.password_hash))
         .ok_or_else(|| AppError::Unauthorized(RESET_LINK_INVALID.into()))?;
     check_new_password(state, &user, password, password_confirm)?;
     let hash = state.passwords.hash(password).await?;
