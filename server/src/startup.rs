@@ -13,6 +13,7 @@ use app::{
     server::{mail, session_store::SqlSessionStore, AppState, Db},
     shell, App,
 };
+use axum::http::{header, HeaderValue};
 use axum::{serve::ListenerExt, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -20,6 +21,7 @@ use tower::ServiceBuilder;
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -99,6 +101,7 @@ impl Application {
 /// The whole HTTP surface: non-Leptos routes first, then pages and server functions,
 /// then static files (precompressed when available) with the 404 page as fallback.
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>) -> Router {
+    let https = state.accounts.public_url.starts_with("https://");
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -113,7 +116,24 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>) -
                 .layer(telemetry::trace_layer())
                 .layer(PropagateRequestIdLayer::x_request_id())
                 // Forms and JSON bodies here are small; anything larger is refused (413).
-                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                // No MIME sniffing, no framing (clickjacking), no full URLs (which may
+                // carry tokens) in cross-site Referers, and HSTS when served over https.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &_| {
+                    https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"))
+                })),
         )
         .with_state(state)
 }

@@ -1,5 +1,7 @@
 use reqwest::header;
 
+use crate::helpers::{TestApp, STRONG_PASSWORD};
+
 engine_tests! {
     async fn home_page_is_server_rendered_with_title_and_description(app: TestApp) {
         let response = app.get("/").await;
@@ -19,6 +21,28 @@ engine_tests! {
         let html = response.text().await.unwrap();
         assert!(html.contains("Page not found"));
         assert!(html.contains("<title>Page not found · Commonplace</title>"));
+    }
+
+    async fn responses_carry_security_headers_and_no_hsts_over_plain_http(app: TestApp) {
+        for path in ["/", "/health", "/no-such-page"] {
+            let response = app.get(path).await;
+            let headers = response.headers();
+            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+            assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+            assert!(headers.get("strict-transport-security").is_none(), "{path}");
+        }
+    }
+
+    async fn https_sites_send_hsts_and_host_prefixed_secure_session_cookies(app: TestApp) {
+        let app = TestApp::spawn_with(app.engine, &[("PUBLIC_URL", "https://app.test")]).await;
+        let response = app.get("/").await;
+        assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let login = app.login("ada", STRONG_PASSWORD).await;
+        let cookie = login.headers()["set-cookie"].to_str().unwrap();
+        assert!(cookie.starts_with("__Host-session=") && cookie.contains("Secure") && cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Domain="), "{cookie}");
     }
 
     async fn every_response_carries_a_request_id(app: TestApp) {
