@@ -1,5 +1,6 @@
 //! The axum server: configuration, middleware, non-Leptos routes and startup.
 
+mod api;
 pub mod config;
 mod health;
 mod maintenance;

@@ -106,6 +106,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>) -
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(health::router(health::HealthState::new(state.db.clone())))
+        .merge(crate::api::router())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(crate::server_fns::bad_arguments_are_400))

@@ -3,12 +3,12 @@
 
 use leptos::server;
 
-use super::{validation::PasswordPolicy, CurrentUser};
+use super::{validation::PasswordPolicy, ApiTokenInfo, CurrentUser, NewApiToken};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::ssr::{service, session},
+    super::ssr::{api_tokens, service, session},
     crate::server::{
         clock::now,
         request::{respond, RequestContext},
@@ -35,7 +35,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
-        Ok(session::current_user(&ctx.state, &ctx.session, now()).await?.map(|u| u.to_current_user()))
+        Ok(ctx.user().await?.map(|u| u.to_current_user()))
     })
     .await
 }
@@ -191,4 +191,34 @@ mod tests {
         }
         assert_eq!(safe_next(None), "/account");
     }
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/api-tokens")]
+pub async fn list_api_tokens() -> Result<Vec<ApiTokenInfo>, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        api_tokens::list(&ctx.state, &user, now()).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/create-api-token")]
+pub async fn create_api_token(name: String, expires_in_days: String) -> Result<NewApiToken, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        api_tokens::create(&ctx.state, &user, &name, &expires_in_days, now()).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "accounts/revoke-api-token")]
+pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        api_tokens::revoke(&ctx.state, &user, &id, now()).await
+    })
+    .await
 }

@@ -132,6 +132,9 @@ where
 pub fn Field(
     label: &'static str,
     name: &'static str,
+    /// Element id, when two forms on one page have a field of the same name.
+    #[prop(optional)]
+    id: Option<&'static str>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
@@ -144,7 +147,7 @@ pub fn Field(
     #[prop(optional)]
     typed: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.map_or_else(|| format!("field-{name}"), str::to_string);
     let errors_id = format!("{id}-errors");
     let hint_id = format!("{id}-hint");
     let described_by = match hint {

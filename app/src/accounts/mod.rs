@@ -10,4 +10,4 @@ pub mod validation;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use model::{CurrentUser, Role};
+pub use model::{ApiTokenInfo, CurrentUser, NewApiToken, Role};

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 
 use super::{clock::now, AppState};
 use crate::{
-    accounts::ssr::{repo::UserRecord, session},
+    accounts::ssr::{api_tokens, repo::UserRecord, session},
     error::AppError,
 };
 
@@ -18,6 +18,29 @@ pub struct RequestContext {
     pub state: AppState,
     pub session: Session,
     pub client_ip: String,
+    /// The `Authorization` header, when the request carries one.
+    pub credential: Option<Credential>,
+}
+
+/// A credential presented in the `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// `Authorization: Token <key>`: an opaque API token.
+    Token(String),
+    /// Any other scheme: recognised by no one, so the request is anonymous.
+    Unsupported,
+}
+
+impl Credential {
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().unwrap_or_default().trim();
+        let (scheme, key) = value.split_once(' ').unwrap_or((value, ""));
+        Some(if scheme.eq_ignore_ascii_case("token") && !key.trim().is_empty() {
+            Self::Token(key.trim().to_string())
+        } else {
+            Self::Unsupported
+        })
+    }
 }
 
 impl RequestContext {
@@ -38,11 +61,18 @@ impl RequestContext {
         let peer_ip = peer.0.ip().to_string();
         let client_ip =
             if state.accounts.trust_forwarded_for { forwarded_client(&headers).unwrap_or(peer_ip) } else { peer_ip };
-        Ok(Self { state, session, client_ip })
+        let credential = Credential::from_headers(&headers);
+        Ok(Self { state, session, client_ip, credential })
     }
 
+    /// The user behind the request: an `Authorization` header, when present, decides
+    /// alone; otherwise the session cookie.
     pub async fn user(&self) -> Result<Option<UserRecord>, AppError> {
-        session::current_user(&self.state, &self.session, now()).await
+        match &self.credential {
+            Some(Credential::Token(token)) => api_tokens::authenticate(&self.state, token, now()).await,
+            Some(Credential::Unsupported) => Ok(None),
+            None => session::current_user(&self.state, &self.session, now()).await,
+        }
     }
 
     pub async fn require_user(&self) -> Result<UserRecord, AppError> {
@@ -54,6 +84,16 @@ impl RequestContext {
             Some(_) => Err(AppError::Forbidden("You are already logged in. Log out to create another account.".into())),
             None => Ok(()),
         }
+    }
+}
+
+/// The client's address: the direct peer, or the hop our trusted proxy recorded.
+pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    let peer_ip = peer.ip().to_string();
+    if state.accounts.trust_forwarded_for {
+        forwarded_client(headers).unwrap_or(peer_ip)
+    } else {
+        peer_ip
     }
 }
 

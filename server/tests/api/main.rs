@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 mod accounts;
+mod api_tokens;
 mod health;
 mod mail;
 mod pages;

@@ -3,11 +3,12 @@ use leptos_meta::{Meta, Title};
 
 use super::SignedInOnly;
 use crate::accounts::{
-    api::{ChangePassword, DeleteAccount, UpdateProfile},
+    api::{list_api_tokens, ChangePassword, CreateApiToken, DeleteAccount, RevokeApiToken, UpdateProfile},
     components::{
-        action_error, field_errors, form_error, refetch_user_on_success, server_field, use_password_policy, Field,
-        FormAlert,
+        action_error, field_errors, form_error, kept_value, refetch_user_on_success, server_field, use_password_policy,
+        Field, FormAlert,
     },
+    model::format_utc,
     validation::{check_confirmation, DisplayName, FullName, PhoneNumber},
     CurrentUser,
 };
@@ -31,6 +32,7 @@ fn AccountSections(user: CurrentUser) -> impl IntoView {
             </header>
             <ProfileForm user=user.clone()/>
             <PasswordForm/>
+            <ApiTokensPanel/>
             <DeleteForm/>
         </div>
     }
@@ -115,11 +117,78 @@ fn DeleteForm() -> impl IntoView {
             <p>"This removes your account and everything attached to it. It cannot be undone."</p>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=form_error(server)/>
-                <Field label="Password" name="password" input_type="password" autocomplete="current-password"
-                    required=true
+                <Field label="Password" name="password" id="delete-password" input_type="password"
+                    autocomplete="current-password" required=true
                     errors=server_field(server, "password")/>
                 <button type="submit" class="button button--danger">"Delete my account"</button>
             </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn ApiTokensPanel() -> impl IntoView {
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let server = action_error(create);
+    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_tokens());
+    let created = move || create.value().get().and_then(Result::ok);
+    view! {
+        <section class="panel" aria-labelledby="tokens-title">
+            <h2 id="tokens-title">"API tokens"</h2>
+            <p>"Scripts and apps can act as you by sending " <code>"Authorization: Token <key>"</code> "."</p>
+            {move || created().map(|new| view! {
+                <div class="alert alert--success" role="status">
+                    <p>"Copy your new token “" {new.info.name} "” now; it will not be shown again:"</p>
+                    <p><code class="token-key">{new.token}</code></p>
+                </div>
+            })}
+            <ActionForm action=create attr:class="form" attr:novalidate=true>
+                <FormAlert error=form_error(server)/>
+                <Field label="Token name" name="name" id="token-name" required=true hint="What will use it, e.g. “backup script”"
+                    initial=kept_value(server, "name") errors=server_field(server, "name")/>
+                <Field label="Expires in (days)" name="expires_in_days" id="token-expires" input_type="number" hint="Optional; blank means never"
+                    initial=kept_value(server, "expires_in_days") errors=server_field(server, "expires_in_days")/>
+                <button type="submit" class="button">"Create token"</button>
+            </ActionForm>
+            <Transition fallback=|| view! { <p>"Loading tokens…"</p> }>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Ok(list) if list.is_empty() => view! { <p class="tokens__empty">"You have no API tokens."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="tokens">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Created"</th>
+                                        <th scope="col">"Last used"</th>
+                                        <th scope="col">"Expires"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list.into_iter().map(|token| view! {
+                                        <tr>
+                                            <td>{token.name.clone()}</td>
+                                            <td>{format_utc(token.created_at)}</td>
+                                            <td>{token.last_used_at.map_or_else(|| "never".to_string(), format_utc)}</td>
+                                            <td>{token.expires_at.map_or_else(|| "never".to_string(), format_utc)}</td>
+                                            <td>
+                                                <ActionForm action=revoke attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=token.id/>
+                                                    <button type="submit" class="button button--small button--danger"
+                                                        aria-label=format!("Revoke {}", token.name)>"Revoke"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <div class="alert alert--error"><p>{error.to_string()}</p></div> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -329,7 +329,7 @@ pub async fn reset_password(
     }
     repo::set_password(&mut *tx, &user.id, &hash, now).await?;
     repo::mark_verified(&mut *tx, &user.id, now).await?;
-    repo::revoke_tokens(&mut *tx, &user.id, now).await?;
+    repo::revoke_tokens(&mut tx, &user.id, now).await?;
     mails::password_changed(&mut *tx, state, &user.email, greeting(&user), now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
@@ -405,7 +405,7 @@ pub async fn change_password(
     let now = now();
     let mut tx = state.db.pool().begin().await?;
     let epoch = repo::set_password(&mut *tx, &user.id, &hash, now).await?;
-    repo::revoke_tokens(&mut *tx, &user.id, now).await?;
+    repo::revoke_tokens(&mut tx, &user.id, now).await?;
     mails::password_changed(&mut *tx, state, &user.email, greeting(user), now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
@@ -434,7 +434,7 @@ pub async fn delete_account(
     Ok(())
 }
 
-async fn rate_limit_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {
+pub async fn rate_limit_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {
     rate_limit::hit(state.db.pool(), &format!("auth-ip:{client_ip}"), state.accounts.auth_rate_limit, now()).await
 }
 

@@ -1,0 +1,19 @@
+//! The JSON API for non-browser clients, under `/api`. Handlers are thin doors onto the
+//! same account services the pages' server functions call.
+
+mod auth;
+mod error;
+
+use app::{error::AppError, server::AppState};
+use axum::Router;
+
+pub use error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(auth::router()).route("/api/{*rest}", axum::routing::any(not_found))
+}
+
+/// Unknown API paths answer JSON too, not the HTML 404 page.
+async fn not_found() -> ApiError {
+    AppError::NotFound("There is no such API endpoint.".into()).into()
+}

@@ -1,0 +1,114 @@
+//! Opaque API tokens: issued by `POST /api/auth/token` or the account page, accepted as
+//! `Authorization: Token <key>` wherever a user is required, revocable.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, STRONG_PASSWORD};
+
+async fn issue_token(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/auth/token"))
+        .json(&json!({"username_or_email": login, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn whoami(app: &TestApp, token: &str) -> Value {
+    let response = reqwest::Client::new()
+        .post(app.url("/fn/accounts/current-user"))
+        .header("authorization", format!("Token {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+engine_tests! {
+    async fn token_from_the_api_signs_requests_in_and_delete_revokes_it(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let response = issue_token(&app, "ada@example.com", STRONG_PASSWORD).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        let token = body["token"].as_str().unwrap().to_string();
+        assert!(token.starts_with("cpt_") && token.len() >= 4 + 43, "256 random bits: {token}");
+        assert_eq!(body["email"], "ada@example.com");
+        assert_eq!(whoami(&app, &token).await["username"], "ada");
+
+        let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM api_tokens").fetch_one(app.db.pool()).await.unwrap();
+        assert_ne!(stored, token, "only a digest is stored");
+
+        let revoked = reqwest::Client::new().delete(app.url("/api/auth/token")).header("authorization", format!("Token {token}")).send().await.unwrap();
+        assert_eq!(revoked.status(), 204);
+        assert_eq!(whoami(&app, &token).await, Value::Null, "a revoked token signs nobody in");
+        let again = reqwest::Client::new().delete(app.url("/api/auth/token")).header("authorization", format!("Token {token}")).send().await.unwrap();
+        assert_eq!(again.status(), 401);
+    }
+
+    async fn api_errors_are_json_with_status_message_and_fields(app: TestApp) {
+        let response = issue_token(&app, "nobody", "Wrong-Password-1!").await;
+        assert_eq!(response.status(), 401);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body, json!({"error": true, "status": 401, "message": "Incorrect username, email or password.", "fields": {}}));
+
+        let malformed = app.client.post(app.url("/api/auth/token")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+        assert_eq!(malformed.status(), 400);
+        assert_eq!(malformed.json::<Value>().await.unwrap()["error"], true);
+        let wrong_type = app.client.post(app.url("/api/auth/token")).json(&json!({"username_or_email": 5, "password": []})).send().await.unwrap();
+        assert_eq!(wrong_type.status(), 400);
+        let no_type = app.client.post(app.url("/api/auth/token")).body("{}").send().await.unwrap();
+        assert_eq!(no_type.status(), 415);
+        let unknown = app.client.get(app.url("/api/nothing/here")).send().await.unwrap();
+        assert_eq!(unknown.status(), 404);
+        assert_eq!(unknown.json::<Value>().await.unwrap()["status"], 404);
+    }
+
+    async fn account_page_tokens_are_validated_listed_expire_and_revoke(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        app.login("ada", STRONG_PASSWORD).await;
+        let bad = app.call("accounts/create-api-token", &[("name", ""), ("expires_in_days", "0")]).await;
+        assert_eq!(bad.status(), 400);
+        let error: Value = bad.json().await.unwrap();
+        assert_eq!(error["Invalid"]["fields"]["name"][0], "is required");
+        assert_eq!(error["Invalid"]["fields"]["expires_in_days"][0], "must be a whole number of days from 1 to 3650, or blank");
+
+        let created: Value = app.call("accounts/create-api-token", &[("name", "backup script"), ("expires_in_days", "30")]).await.json().await.unwrap();
+        let token = created["token"].as_str().unwrap().to_string();
+        let id = created["info"]["id"].as_str().unwrap().to_string();
+        assert_eq!(created["info"]["expires_at"].as_i64().unwrap() - created["info"]["created_at"].as_i64().unwrap(), 30 * 86_400);
+        assert_eq!(whoami(&app, &token).await["username"], "ada");
+
+        let listed: Value = app.call("accounts/api-tokens", &[]).await.json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+        assert_eq!(listed[0]["name"], "backup script");
+        assert!(listed[0]["last_used_at"].is_i64(), "use is recorded");
+        assert!(listed[0].get("token").is_none(), "the key is never listed");
+
+        sqlx::query("UPDATE api_tokens SET expires_at = 1").execute(app.db.pool()).await.unwrap();
+        assert_eq!(whoami(&app, &token).await, Value::Null, "an expired token signs nobody in");
+        sqlx::query("UPDATE api_tokens SET expires_at = NULL").execute(app.db.pool()).await.unwrap();
+
+        assert_eq!(app.call("accounts/revoke-api-token", &[("id", &id)]).await.status(), 200);
+        assert_eq!(whoami(&app, &token).await, Value::Null);
+        assert_eq!(app.call("accounts/revoke-api-token", &[("id", &id)]).await.status(), 404);
+    }
+
+    async fn tampered_tokens_other_schemes_and_changed_passwords_sign_nobody_in(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let body: Value = issue_token(&app, "ada", STRONG_PASSWORD).await.json().await.unwrap();
+        let token = body["token"].as_str().unwrap().to_string();
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(whoami(&app, &tampered).await, Value::Null);
+        let basic = reqwest::Client::new().post(app.url("/fn/accounts/current-user")).header("authorization", "Basic YWRhOnB3").send().await.unwrap();
+        assert_eq!(basic.json::<Value>().await.unwrap(), Value::Null);
+
+        app.login("ada", STRONG_PASSWORD).await;
+        let new_password = "Fresh-Meadow-Kite-77?";
+        let form = [("old_password", STRONG_PASSWORD), ("password", new_password), ("password_confirm", new_password)];
+        assert_eq!(app.call("accounts/change-password", &form).await.status(), 200);
+        assert_eq!(whoami(&app, &token).await, Value::Null, "a password change revokes API tokens");
+    }
+}
