@@ -60,6 +60,8 @@ pub struct Config {
     pub activation_ttl: Duration,
     pub reset_ttl: Duration,
     pub session_idle: Duration,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -210,6 +212,8 @@ impl Config {
         let session_absolute_secs = n("SESSION_ABSOLUTE_TIMEOUT_SECS", 7 * 86_400, 60..=365 * 86_400);
         let activation_ttl = n("ACTIVATION_TOKEN_TTL_SECS", 86_400, 60..=30 * 86_400);
         let reset_ttl = n("RESET_TOKEN_TTL_SECS", 3_600, 60..=86_400);
+        let access_ttl = n("JWT_ACCESS_TTL_SECS", 15 * 60, 30..=86_400);
+        let refresh_ttl = n("JWT_REFRESH_TTL_SECS", 7 * 86_400, 60..=365 * 86_400);
         let retry_base = n("MAIL_RETRY_BASE_SECS", 30, 1..=86_400);
         let max_attempts = n("MAIL_MAX_ATTEMPTS", 10, 1..=100);
         let poll_secs = n("MAIL_POLL_SECS", 5, 1..=3600);
@@ -307,6 +311,8 @@ impl Config {
             activation_ttl: Duration::from_secs(activation_ttl as u64),
             reset_ttl: Duration::from_secs(reset_ttl as u64),
             session_idle: Duration::from_secs(session_idle_secs as u64),
+            access_ttl: Duration::from_secs(access_ttl as u64),
+            refresh_ttl: Duration::from_secs(refresh_ttl as u64),
         })
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use app::{
     accounts::ssr::{
+        jwt::ApiJwt,
         password::{HashParams, Passwords},
         tokens::{derive_key, AccountTokens},
     },
@@ -54,6 +55,11 @@ impl Application {
                 &derive_key(config.secret().as_bytes(), "account-tokens-v1"),
                 config.activation_ttl,
                 config.reset_ttl,
+            ),
+            jwt: ApiJwt::new(
+                &derive_key(config.secret().as_bytes(), "api-jwt-v1"),
+                config.access_ttl,
+                config.refresh_ttl,
             ),
             mail_wake,
         };

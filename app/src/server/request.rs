@@ -10,7 +10,7 @@ use tower_sessions::Session;
 
 use super::{clock::now, AppState};
 use crate::{
-    accounts::ssr::{api_tokens, repo::UserRecord, session},
+    accounts::ssr::{api_tokens, jwt, repo::UserRecord, session},
     error::AppError,
 };
 
@@ -27,6 +27,8 @@ pub struct RequestContext {
 pub enum Credential {
     /// `Authorization: Token <key>`: an opaque API token.
     Token(String),
+    /// `Authorization: Bearer <jwt>`: a JWT access token.
+    Bearer(String),
     /// Any other scheme: recognised by no one, so the request is anonymous.
     Unsupported,
 }
@@ -35,8 +37,13 @@ impl Credential {
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().unwrap_or_default().trim();
         let (scheme, key) = value.split_once(' ').unwrap_or((value, ""));
-        Some(if scheme.eq_ignore_ascii_case("token") && !key.trim().is_empty() {
-            Self::Token(key.trim().to_string())
+        let key = key.trim();
+        Some(if key.is_empty() {
+            Self::Unsupported
+        } else if scheme.eq_ignore_ascii_case("token") {
+            Self::Token(key.to_string())
+        } else if scheme.eq_ignore_ascii_case("bearer") {
+            Self::Bearer(key.to_string())
         } else {
             Self::Unsupported
         })
@@ -70,6 +77,7 @@ impl RequestContext {
     pub async fn user(&self) -> Result<Option<UserRecord>, AppError> {
         match &self.credential {
             Some(Credential::Token(token)) => api_tokens::authenticate(&self.state, token, now()).await,
+            Some(Credential::Bearer(token)) => jwt::authenticate(&self.state, token).await,
             Some(Credential::Unsupported) => Ok(None),
             None => session::current_user(&self.state, &self.session, now()).await,
         }

@@ -5,7 +5,7 @@ use leptos::config::LeptosOptions;
 use tokio::sync::Notify;
 
 use super::{AccountSettings, Db};
-use crate::accounts::ssr::{password::Passwords, tokens::AccountTokens};
+use crate::accounts::ssr::{jwt::ApiJwt, password::Passwords, tokens::AccountTokens};
 
 /// Everything a request handler or server function may need, cheap to clone.
 #[derive(Clone, FromRef)]
@@ -15,6 +15,7 @@ pub struct AppState {
     pub accounts: Arc<AccountSettings>,
     pub passwords: Passwords,
     pub tokens: AccountTokens,
+    pub jwt: ApiJwt,
     /// Wakes the mail worker after something was queued.
     pub mail_wake: Arc<Notify>,
 }

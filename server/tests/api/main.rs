@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api_tokens;
 mod health;
+mod jwt;
 mod mail;
 mod pages;
 mod scale_out;

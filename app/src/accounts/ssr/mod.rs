@@ -2,6 +2,7 @@
 //! emails and the rules themselves (`service`).
 
 pub mod api_tokens;
+pub mod jwt;
 pub mod mails;
 pub mod password;
 pub mod repo;

@@ -317,7 +317,7 @@ pub async fn consume_token<'e>(
     Ok(result.rows_affected() == 1)
 }
 
-/// Revokes every unused account token and every API token of a user (after a password
+/// Revokes every unused account token, API token and refresh token of a user (after a password
 /// change or reset).
 pub async fn revoke_tokens(tx: &mut sqlx::Transaction<'_, Any>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
@@ -326,6 +326,11 @@ pub async fn revoke_tokens(tx: &mut sqlx::Transaction<'_, Any>, user_id: &str, n
         .execute(&mut **tx)
         .await?;
     sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
         .bind(user_id)
         .bind(now)
         .execute(&mut **tx)

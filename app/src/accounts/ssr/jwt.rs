@@ -1,0 +1,162 @@
+//! JWT access and refresh tokens for API clients. HS256 is pinned (no `none`, no
+//! algorithm switching), `typ` keeps access and refresh tokens apart, and the key is
+//! derived for this purpose only, so activation/reset tokens never verify here.
+//! Refresh tokens rotate: each works once, and a reused one revokes its family.
+
+use std::time::Duration;
+
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::repo::{self, UserRecord};
+use crate::{error::AppError, server::AppState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    Access,
+    Refresh,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub typ: TokenType,
+}
+
+#[derive(Clone)]
+pub struct ApiJwt {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl ApiJwt {
+    pub fn new(key: &[u8], access_ttl: Duration, refresh_ttl: Duration) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+            access_ttl,
+            refresh_ttl,
+        }
+    }
+
+    fn sign(&self, user: &UserRecord, typ: TokenType, now: i64) -> (String, Claims) {
+        let ttl = match typ {
+            TokenType::Access => self.access_ttl,
+            TokenType::Refresh => self.refresh_ttl,
+        };
+        let claims = Claims {
+            sub: user.id.clone(),
+            name: user.name.clone().unwrap_or_else(|| user.username.clone()),
+            email: user.email.clone(),
+            role: user.role.as_str().to_string(),
+            exp: now + ttl.as_secs() as i64,
+            iat: now,
+            jti: uuid::Uuid::new_v4().to_string(),
+            typ,
+        };
+        let token =
+            encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).expect("HS256 encoding cannot fail");
+        (token, claims)
+    }
+
+    /// Signature, algorithm, expiry and type; nothing else.
+    pub fn verify(&self, token: &str, typ: TokenType) -> Option<Claims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub", "iat", "jti"]);
+        let claims = decode::<Claims>(token.trim(), &self.decoding, &validation).ok()?.claims;
+        (claims.typ == typ).then_some(claims)
+    }
+}
+
+/// A new access/refresh pair; the refresh token starts (or continues) `family`.
+pub async fn issue_pair(
+    state: &AppState,
+    user: &UserRecord,
+    family: Option<&str>,
+    now: i64,
+) -> Result<TokenPair, AppError> {
+    let (access_token, _) = state.jwt.sign(user, TokenType::Access, now);
+    let (refresh_token, claims) = state.jwt.sign(user, TokenType::Refresh, now);
+    let family = family.map_or_else(|| claims.jti.clone(), str::to_string);
+    sqlx::query(
+        "INSERT INTO refresh_tokens (jti, user_id, family_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&claims.jti)
+    .bind(&user.id)
+    .bind(&family)
+    .bind(claims.exp)
+    .bind(now)
+    .execute(state.db.pool())
+    .await?;
+    Ok(TokenPair { access_token, refresh_token })
+}
+
+fn invalid_refresh() -> AppError {
+    AppError::Unauthorized("The refresh token is not valid.".into())
+}
+
+/// Rotates a refresh token. A token presented twice is a sign of theft: its whole
+/// family is revoked and the caller must log in again.
+pub async fn refresh(state: &AppState, refresh_token: &str, now: i64) -> Result<TokenPair, AppError> {
+    let claims = state.jwt.verify(refresh_token, TokenType::Refresh).ok_or_else(invalid_refresh)?;
+    let family: Option<(String,)> = sqlx::query_as("SELECT family_id FROM refresh_tokens WHERE jti = $1")
+        .bind(&claims.jti)
+        .fetch_optional(state.db.pool())
+        .await?;
+    let Some((family,)) = family else { return Err(invalid_refresh()) };
+    let used = sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $2 WHERE jti = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(&claims.jti)
+    .bind(now)
+    .execute(state.db.pool())
+    .await?;
+    if used.rows_affected() != 1 {
+        sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL")
+            .bind(&family)
+            .bind(now)
+            .execute(state.db.pool())
+            .await?;
+        tracing::warn!(user_id = %claims.sub, "refresh token reused; its family is revoked");
+        return Err(invalid_refresh());
+    }
+    let user = repo::find_by_id(state.db.pool(), &claims.sub)
+        .await?
+        .filter(|u| u.active && u.email_verified_at.is_some())
+        .ok_or_else(invalid_refresh)?;
+    issue_pair(state, &user, Some(&family), now).await
+}
+
+/// Revokes the refresh token presented (API logout); false when it was not live.
+pub async fn revoke(state: &AppState, refresh_token: &str, now: i64) -> Result<bool, AppError> {
+    let Some(claims) = state.jwt.verify(refresh_token, TokenType::Refresh) else { return Ok(false) };
+    let result = sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL")
+        .bind(&claims.jti)
+        .bind(now)
+        .execute(state.db.pool())
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The user an access token speaks for, if it verifies and the account is usable.
+pub async fn authenticate(state: &AppState, access_token: &str) -> Result<Option<UserRecord>, AppError> {
+    let Some(claims) = state.jwt.verify(access_token, TokenType::Access) else { return Ok(None) };
+    let user = repo::find_by_id(state.db.pool(), &claims.sub).await?;
+    Ok(user.filter(|u| u.active && u.email_verified_at.is_some()))
+}
