@@ -162,7 +162,8 @@ pub async fn change_password(old_password: String, password: String, password_co
         let user = ctx.require_user().await?;
         let (old, new, confirm) =
             (SecretString::from(old_password), SecretString::from(password), SecretString::from(password_confirm));
-        service::change_password(&ctx.state, &ctx.session, &user, &old, &new, &confirm, &ctx.client_ip).await
+        let session = ctx.credential.is_none().then_some(&ctx.session);
+        service::change_password(&ctx.state, session, &user, &old, &new, &confirm, &ctx.client_ip).await
     })
     .await
 }

@@ -75,12 +75,7 @@ impl RequestContext {
     /// The user behind the request: an `Authorization` header, when present, decides
     /// alone; otherwise the session cookie.
     pub async fn user(&self) -> Result<Option<UserRecord>, AppError> {
-        match &self.credential {
-            Some(Credential::Token(token)) => api_tokens::authenticate(&self.state, token, now()).await,
-            Some(Credential::Bearer(token)) => jwt::authenticate(&self.state, token).await,
-            Some(Credential::Unsupported) => Ok(None),
-            None => session::current_user(&self.state, &self.session, now()).await,
-        }
+        authenticate(&self.state, self.credential.as_ref(), &self.session).await
     }
 
     pub async fn require_user(&self) -> Result<UserRecord, AppError> {
@@ -92,6 +87,21 @@ impl RequestContext {
             Some(_) => Err(AppError::Forbidden("You are already logged in. Log out to create another account.".into())),
             None => Ok(()),
         }
+    }
+}
+
+/// The one rule for who is asking, whichever door the request came through: an
+/// `Authorization` header, when present, decides alone; otherwise the session cookie.
+pub async fn authenticate(
+    state: &AppState,
+    credential: Option<&Credential>,
+    session: &Session,
+) -> Result<Option<UserRecord>, AppError> {
+    match credential {
+        Some(Credential::Token(token)) => api_tokens::authenticate(state, token, now()).await,
+        Some(Credential::Bearer(token)) => jwt::authenticate(state, token).await,
+        Some(Credential::Unsupported) => Ok(None),
+        None => session::current_user(state, session, now()).await,
     }
 }
 

@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 mod accounts;
+mod api_accounts;
 mod api_tokens;
 mod health;
 mod jwt;

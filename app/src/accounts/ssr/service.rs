@@ -380,11 +380,11 @@ pub async fn update_profile(state: &AppState, user: &UserRecord, input: ProfileI
     Ok(updated.to_current_user())
 }
 
-/// Changes the password after checking the old one; other sessions end, this one
-/// continues under a new id.
+/// Changes the password after checking the old one; other sessions end, and `session`
+/// (the caller's browser session, if the request came with one) continues under a new id.
 pub async fn change_password(
     state: &AppState,
-    session: &Session,
+    session: Option<&Session>,
     user: &UserRecord,
     old_password: &SecretString,
     password: &SecretString,
@@ -409,7 +409,9 @@ pub async fn change_password(
     mails::password_changed(&mut *tx, state, &user.email, greeting(user), now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
-    session::renew(session, epoch).await?;
+    if let Some(session) = session {
+        session::renew(session, epoch).await?;
+    }
     tracing::info!(user_id = %user.id, "password changed");
     Ok(())
 }
