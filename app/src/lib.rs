@@ -3,6 +3,7 @@
 //! each area's `ssr` module.
 
 pub mod accounts;
+pub mod admin;
 pub mod error;
 pub mod layout;
 pub mod pages;

@@ -1,6 +1,7 @@
 //! The axum server: configuration, middleware, non-Leptos routes and startup.
 
 mod api;
+pub mod cli;
 pub mod config;
 mod health;
 mod maintenance;

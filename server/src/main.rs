@@ -1,4 +1,4 @@
-use server::{telemetry, Application, Config};
+use server::{cli, telemetry, Application, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -10,6 +10,10 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     telemetry::init(config.log_format);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        return cli::run(&config, &args).await;
+    }
     tracing::info!(?config, "starting");
     Application::build(config).await?.run_until_stopped().await?;
     Ok(())

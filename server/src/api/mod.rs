@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod error;
 mod extract;
+mod users;
 
 use app::{error::AppError, server::AppState};
 use axum::Router;
@@ -12,7 +13,11 @@ use axum::Router;
 pub use error::ApiError;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(auth::router()).merge(accounts::router()).route("/api/{*rest}", axum::routing::any(not_found))
+    Router::new()
+        .merge(auth::router())
+        .merge(accounts::router())
+        .merge(users::router())
+        .route("/api/{*rest}", axum::routing::any(not_found))
 }
 
 /// Unknown API paths answer JSON too, not the HTML 404 page.

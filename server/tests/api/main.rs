@@ -11,3 +11,4 @@ mod jwt;
 mod mail;
 mod pages;
 mod scale_out;
+mod users;

@@ -1,0 +1,6 @@
+//! User administration: listing, searching, statistics and editing users, for admins
+//! (and, for their own record, for each user). Types here; SQL and rules in `ssr`.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod ssr;

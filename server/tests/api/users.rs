@@ -1,0 +1,117 @@
+//! `/api/users`: role checks, pagination and filters, statistics, partial updates,
+//! deactivation and deletion; and the `promote-admin` command.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, STRONG_PASSWORD};
+
+/// Signs `login` in through the API and returns its `Authorization` header value.
+async fn bearer(app: &TestApp, login: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"email": login, "password": STRONG_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "login {login}");
+    let body: Value = response.json().await.unwrap();
+    format!("Bearer {}", body["token"].as_str().unwrap())
+}
+
+async fn call(app: &TestApp, method: Method, path: &str, auth: &str, body: Option<Value>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().request(method, app.url(path)).header("authorization", auth);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// An admin (promoted with the real `server promote-admin` command) and a client.
+async fn admin_and_client(app: &TestApp) -> (String, String, String) {
+    app.create_active_user("root", "root@example.com", STRONG_PASSWORD).await;
+    app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("promote-admin")
+        .arg("root")
+        .env_clear()
+        .envs(&app.vars)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("root (root@example.com) is now an administrator."));
+    let ada_id: Value =
+        call(app, Method::GET, "/api/users?q=ada", &bearer(app, "root").await, None).await.json().await.unwrap();
+    (bearer(app, "root").await, bearer(app, "ada").await, ada_id["users"][0]["id"].as_str().unwrap().to_string())
+}
+
+engine_tests! {
+    async fn a_client_reads_and_updates_only_itself_and_never_its_role(app: TestApp) {
+        let (admin, client, ada) = admin_and_client(&app).await;
+        for path in ["/api/users", "/api/users/statistics", "/api/users/role/admin"] {
+            assert_eq!(call(&app, Method::GET, path, &client, None).await.status(), 403, "{path}");
+        }
+        let me = call(&app, Method::GET, &format!("/api/users/{ada}"), &client, None).await;
+        assert_eq!(me.status(), 200);
+        assert!(me.json::<Value>().await.unwrap().get("password_hash").is_none());
+        let page: Value = call(&app, Method::GET, "/api/users?role=admin", &admin, None).await.json().await.unwrap();
+        let root = page["users"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(call(&app, Method::GET, &format!("/api/users/{root}"), &client, None).await.status(), 403);
+        let own_role = call(&app, Method::PUT, &format!("/api/users/{ada}"), &client, Some(json!({"role": "admin"}))).await;
+        assert_eq!(own_role.status(), 403);
+        let own_active = call(&app, Method::PUT, &format!("/api/users/{ada}"), &client, Some(json!({"active": false}))).await;
+        assert_eq!(own_active.status(), 403);
+        let own_phone = call(&app, Method::PUT, &format!("/api/users/{ada}"), &client, Some(json!({"phone_number": "+44 20 7946 0958"}))).await;
+        assert_eq!(own_phone.status(), 200);
+        assert_eq!(own_phone.json::<Value>().await.unwrap()["phone_number"], "+44 20 7946 0958");
+        assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{root}"), &client, None).await.status(), 403);
+        assert_eq!(call(&app, Method::GET, "/api/users", "Bearer nonsense", None).await.status(), 401);
+    }
+
+    async fn admins_page_filter_search_and_count_users(app: TestApp) {
+        let (admin, _, _) = admin_and_client(&app).await;
+        for i in 0..3 {
+            let body = json!({"username": format!("coach{i}"), "email": format!("coach{i}@example.com"), "password": STRONG_PASSWORD, "role": "trainer"});
+            let created = call(&app, Method::POST, "/api/users", &admin, Some(body)).await;
+            assert_eq!(created.status(), 201);
+        }
+        let page: Value = call(&app, Method::GET, "/api/users?limit=2&offset=0", &admin, None).await.json().await.unwrap();
+        assert_eq!(page["total"], 5);
+        assert_eq!(page["users"].as_array().unwrap().len(), 2);
+        let rest: Value = call(&app, Method::GET, "/api/users?limit=2&offset=4", &admin, None).await.json().await.unwrap();
+        assert_eq!(rest["users"].as_array().unwrap().len(), 1);
+        let trainers: Value = call(&app, Method::GET, "/api/users/role/trainer", &admin, None).await.json().await.unwrap();
+        assert_eq!(trainers["total"], 3);
+        let search: Value = call(&app, Method::GET, "/api/users?q=COACH1", &admin, None).await.json().await.unwrap();
+        assert_eq!(search["total"], 1);
+        let literal: Value = call(&app, Method::GET, "/api/users?q=%25", &admin, None).await.json().await.unwrap();
+        assert_eq!(literal["total"], 0, "a % in the search is literal");
+        let stats: Value = call(&app, Method::GET, "/api/users/statistics", &admin, None).await.json().await.unwrap();
+        assert_eq!(stats, json!({"total": 5, "clients": 1, "trainers": 3, "admins": 1, "inactive": 0, "unverified": 0}));
+        let bad = call(&app, Method::GET, "/api/users?limit=0&role=boss&active=maybe", &admin, None).await;
+        assert_eq!(bad.status(), 400);
+        let fields = bad.json::<Value>().await.unwrap()["fields"].clone();
+        assert_eq!(fields["limit"][0], "must be from 1 to 100");
+        assert_eq!(fields["role"][0], "must be client, trainer or admin");
+        assert_eq!(fields["active"][0], "must be true or false");
+    }
+
+    async fn deactivating_or_deleting_a_user_ends_their_access_at_once(app: TestApp) {
+        let (admin, client, ada) = admin_and_client(&app).await;
+        assert_eq!(call(&app, Method::GET, &format!("/api/users/{ada}"), &client, None).await.status(), 200);
+        let promoted = call(&app, Method::PUT, &format!("/api/users/{ada}"), &admin, Some(json!({"role": "trainer"}))).await;
+        assert_eq!(promoted.json::<Value>().await.unwrap()["role"], "trainer");
+        let off = call(&app, Method::PUT, &format!("/api/users/{ada}"), &admin, Some(json!({"active": false}))).await;
+        assert_eq!(off.status(), 200);
+        assert_eq!(off.json::<Value>().await.unwrap()["active"], false);
+        assert_eq!(call(&app, Method::GET, &format!("/api/users/{ada}"), &client, None).await.status(), 401, "deactivated: token dead");
+        let stats: Value = call(&app, Method::GET, "/api/users/statistics", &admin, None).await.json().await.unwrap();
+        assert_eq!(stats["inactive"], 1);
+        let taken = call(&app, Method::PUT, &format!("/api/users/{ada}"), &admin, Some(json!({"email": "ROOT@example.com"}))).await;
+        assert_eq!(taken.status(), 400);
+        assert_eq!(taken.json::<Value>().await.unwrap()["fields"]["email"][0], "is already registered");
+        assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{ada}"), &admin, None).await.status(), 204);
+        assert_eq!(call(&app, Method::GET, &format!("/api/users/{ada}"), &admin, None).await.status(), 404);
+        assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{ada}"), &admin, None).await.status(), 404);
+    }
+}
