@@ -4,7 +4,21 @@ import { defineConfig, devices } from "@playwright/test";
 // target/site), on a fresh SQLite database under end2end/.data, in Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
-const serverBin = process.env.E2E_SERVER_BIN ?? "../target/release/server";
+export const serverBin = process.env.E2E_SERVER_BIN ?? "../target/release/server";
+
+/** The test server's configuration; tests reuse it to run `server promote-admin`. */
+export const serverEnv = {
+  APP_ENV: "development",
+  LISTEN_ADDR: `127.0.0.1:${port}`,
+  PUBLIC_URL: baseURL,
+  DATA_DIR: ".data",
+  DATABASE_URL: "sqlite://.data/e2e.db?mode=rwc",
+  LEPTOS_SITE_ROOT: "../target/site",
+  RUST_LOG: "warn",
+  // Every test signs in from 127.0.0.1; the per-IP limit has its own integration test.
+  AUTH_RATE_LIMIT_PER_MINUTE: "10000",
+  MAIL_POLL_SECS: "1",
+};
 
 export default defineConfig({
   testDir: "./tests",
@@ -39,17 +53,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "ignore",
     stderr: "pipe",
-    env: {
-      APP_ENV: "development",
-      LISTEN_ADDR: `127.0.0.1:${port}`,
-      PUBLIC_URL: baseURL,
-      DATA_DIR: ".data",
-      DATABASE_URL: "sqlite://.data/e2e.db?mode=rwc",
-      LEPTOS_SITE_ROOT: "../target/site",
-      RUST_LOG: "warn",
-      // Every test signs in from 127.0.0.1; the per-IP limit has its own integration test.
-      AUTH_RATE_LIMIT_PER_MINUTE: "10000",
-      MAIL_POLL_SECS: "1",
-    },
+    env: serverEnv,
   },
 });

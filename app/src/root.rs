@@ -14,6 +14,7 @@ use crate::accounts::{
         ResetPasswordPage, SignupPage,
     },
 };
+use crate::admin::pages::AdminUsersPage;
 use crate::layout::{Footer, Header, PageErrorBoundary};
 use crate::pages::{BlogPage, ChatPage, HomePage, NotFound};
 
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/reset-password") view=ResetPasswordPage/>
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                             <Route path=path!("/dev/outbox") view=DevOutboxPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
                         </Routes>
                     </PageErrorBoundary>
                 </main>

@@ -1,0 +1,70 @@
+import { test, expect, Page, APIRequestContext } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { serverBin, serverEnv } from "../playwright.config";
+
+const PASSWORD = "Plum-Orbit-Lantern-42!";
+
+/** Signs up and activates an account through the server functions and the dev outbox. */
+async function activeAccount(request: APIRequestContext, username: string) {
+  const email = `${username}@example.com`;
+  const signup = await request.post("/fn/accounts/signup", {
+    headers: { accept: "application/json" },
+    form: { username, email, name: "", password: PASSWORD, password_confirm: PASSWORD },
+  });
+  expect(signup.status()).toBe(200);
+  const outbox = await (await request.post("/fn/dev/outbox", { headers: { accept: "application/json" } })).json();
+  const mail = outbox.find((m: { recipient: string }) => m.recipient === email);
+  const token = /\/activate\?token=(\S+)/.exec(mail.body)![1];
+  const activated = await request.post("/fn/accounts/activate", { headers: { accept: "application/json" }, form: { token } });
+  expect(activated.status()).toBe(200);
+}
+
+async function logIn(page: Page, username: string) {
+  await page.goto("/login");
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Username or email").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+}
+
+test("an admin promotes one user and deactivates another, who is logged out at once", async ({ browser, request }) => {
+  const suffix = Date.now().toString(36);
+  const [boss, promoted, banned] = [`boss${suffix}`, `pro${suffix}`, `ban${suffix}`];
+  for (const name of [boss, promoted, banned]) await activeAccount(request, name);
+  execFileSync(serverBin, ["promote-admin", boss], { env: { ...process.env, ...serverEnv }, cwd: __dirname + "/.." });
+
+  const victim = await browser.newPage();
+  await logIn(victim, banned);
+
+  const admin = await browser.newPage();
+  await logIn(admin, boss);
+  await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+  await expect(admin).toHaveURL(/\/admin\/users$/);
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Users");
+
+  await admin.getByLabel("Search").fill(suffix);
+  await admin.getByRole("button", { name: "Filter" }).click();
+  await expect(admin.getByText("3 users")).toBeVisible();
+  await expect(admin.locator(".app")).toHaveAttribute("data-hydrated", "true");
+
+  const row = admin.locator(`tr[data-user="${promoted}"]`);
+  await row.getByLabel(`Role of ${promoted}`, { exact: true }).selectOption("trainer");
+  await row.getByRole("button", { name: `Save role of ${promoted}` }).click();
+  await expect(admin.locator(`tr[data-user="${promoted}"]`).getByLabel(`Role of ${promoted}`, { exact: true })).toHaveValue("trainer");
+
+  await admin.locator(`tr[data-user="${banned}"]`).getByRole("button", { name: `Deactivate ${banned}` }).click();
+  await expect(admin.locator(`tr[data-user="${banned}"]`)).toContainText("inactive");
+
+  await victim.goto("/account");
+  await expect(victim).toHaveURL(/\/login\?next=\/account$/);
+  await victim.getByLabel("Username or email").fill(banned);
+  await victim.getByLabel("Password").fill(PASSWORD);
+  await victim.getByRole("button", { name: "Log in" }).click();
+  await expect(victim.getByRole("alert")).toContainText("This account has been deactivated.");
+
+  const stranger = await browser.newPage();
+  await logIn(stranger, promoted);
+  await stranger.goto("/admin/users");
+  await expect(stranger.getByRole("heading", { level: 1 })).toHaveText("Administrators only");
+});
