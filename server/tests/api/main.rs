@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api_accounts;
 mod api_tokens;
+mod fuzz;
 mod health;
 mod jwt;
 mod mail;

@@ -23,3 +23,52 @@ engine_tests! {
         assert!(message.starts_with("This account is locked"), "lockout reached through the peer holds here: {message}");
     }
 }
+
+engine_tests! {
+    async fn api_tokens_and_refresh_rotation_hold_across_two_server_processes(app: TestApp) {
+        let peer = app.spawn_peer().await;
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let client = reqwest::Client::new();
+        let login = serde_json::json!({"username": "ada", "password": STRONG_PASSWORD});
+        let pair: serde_json::Value =
+            client.post(app.url("/api/auth/generate-token")).json(&login).send().await.unwrap().json().await.unwrap();
+        let access = pair["access_token"].as_str().unwrap();
+        let refresh = pair["refresh_token"].as_str().unwrap();
+        let validate = client
+            .post(format!("{}/api/auth/validate-token", peer.address))
+            .header("authorization", format!("Bearer {access}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(validate.status(), 200, "a token issued by one process works on the other");
+
+        let body = serde_json::json!({"refresh_token": refresh});
+        let rotated = client.post(format!("{}/api/auth/refresh", peer.address)).json(&body).send().await.unwrap();
+        assert_eq!(rotated.status(), 200);
+        let reused = client.post(app.url("/api/auth/refresh")).json(&body).send().await.unwrap();
+        assert_eq!(reused.status(), 401, "a refresh rotated on one process cannot be reused on the other");
+
+        let token: serde_json::Value = client
+            .post(app.url("/api/auth/token"))
+            .json(&serde_json::json!({"username_or_email": "ada", "password": STRONG_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = format!("Token {}", token["token"].as_str().unwrap());
+        let revoked = client.delete(format!("{}/api/auth/token", peer.address)).header("authorization", &key).send().await.unwrap();
+        assert_eq!(revoked.status(), 204);
+        let after: serde_json::Value = client
+            .post(app.url("/fn/accounts/current-user"))
+            .header("authorization", &key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(after, serde_json::Value::Null, "a revocation through one process holds on the other");
+    }
+}

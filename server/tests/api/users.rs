@@ -65,6 +65,9 @@ engine_tests! {
         assert_eq!(own_phone.status(), 200);
         assert_eq!(own_phone.json::<Value>().await.unwrap()["phone_number"], "+44 20 7946 0958");
         assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{root}"), &client, None).await.status(), 403);
+        let self_demote = call(&app, Method::PUT, &format!("/api/users/{root}"), &admin, Some(json!({"role": "client"}))).await;
+        assert_eq!(self_demote.status(), 403, "an admin cannot lock themselves out either");
+        assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{root}"), &admin, None).await.status(), 403);
         assert_eq!(call(&app, Method::GET, "/api/users", "Bearer nonsense", None).await.status(), 401);
     }
 

@@ -176,7 +176,7 @@ fn UserRow(
                 </ActionForm>
             </td>
             <td>{if active { "active" } else { "inactive" }}</td>
-            <td class="users__actions">
+            <td><div class="users__actions">
                 <ActionForm action=set_active attr:class="inline-form">
                     <input type="hidden" name="id" value=id_active/>
                     <input type="hidden" name="active" value=(!active).to_string()/>
@@ -187,7 +187,7 @@ fn UserRow(
                     <label class="confirm"><input type="checkbox" name="confirm" value="yes"/>" confirm"</label>
                     <button type="submit" class="button button--small button--danger">{delete_label}</button>
                 </ActionForm>
-            </td>
+            </div></td>
         </tr>
     }
 }

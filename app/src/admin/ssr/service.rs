@@ -1,5 +1,5 @@
-//! The rules of user administration: admins may do everything; a user may read and
-//! update only their own record and never their own role or active flag.
+//! The rules of user administration: admins may do everything to other users; anyone
+//! may read and update their own record but never their own role or active flag.
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -150,7 +150,8 @@ pub async fn update(
     let is_self = actor.id == id;
     if !is_self {
         require_admin(actor)?;
-    } else if actor.role != Role::Admin && (changes.role.is_some() || changes.active.is_some()) {
+    } else if changes.role.is_some() || changes.active.is_some() {
+        // Admins included: nobody locks themselves out; another admin must do it.
         return Err(AppError::Forbidden("You cannot change your own role or active flag.".into()));
     }
     let target = accounts_repo::find_by_id(state.db.pool(), id).await?.ok_or_else(not_found)?;
@@ -216,6 +217,9 @@ pub async fn update(
 /// Admins delete users; settings, tokens and sessions go with them.
 pub async fn delete(state: &AppState, actor: &UserRecord, id: &str) -> Result<(), AppError> {
     require_admin(actor)?;
+    if actor.id == id {
+        return Err(AppError::Forbidden("Delete your own account from the account page.".into()));
+    }
     if repo::find(state.db.pool(), id).await?.is_none() {
         return Err(not_found());
     }
