@@ -8,18 +8,21 @@ use app::{
         CurrentUser,
     },
     error::AppError,
-    server::{clock::now, request::client_ip, AppState},
+    server::{clock::now, AppState},
 };
 use axum::{
-    extract::{ConnectInfo, State},
-    http::HeaderMap,
+    extract::State,
     routing::{post, put},
     Json, Router,
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::{error::ApiJson, extract::ApiUser, ApiError};
+use super::{
+    error::ApiJson,
+    extract::{ApiUser, ClientIp},
+    ApiError,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,8 +37,6 @@ struct Message {
     message: &'static str,
 }
 
-type Peer = ConnectInfo<std::net::SocketAddr>;
-
 #[derive(Deserialize)]
 struct Register {
     username: String,
@@ -47,8 +48,7 @@ struct Register {
 
 async fn register(
     State(state): State<AppState>,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<Register>,
 ) -> Result<Json<Message>, ApiError> {
     let input = service::SignupInput {
@@ -58,7 +58,7 @@ async fn register(
         password: SecretString::from(body.password.clone()),
         password_confirm: SecretString::from(body.password),
     };
-    service::signup(&state, input, &client_ip(&state, &headers, peer)).await?;
+    service::signup(&state, input, &ip).await?;
     Ok(Json(Message { message: "Account created. Follow the link we emailed to activate it." }))
 }
 
@@ -77,11 +77,10 @@ struct LoggedIn {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<Json<LoggedIn>, ApiError> {
-    service::rate_limit_ip(&state, &client_ip(&state, &headers, peer)).await?;
+    service::rate_limit_ip(&state, &ip).await?;
     let user = service::authenticate(&state, &body.email, &SecretString::from(body.password)).await?;
     let pair = jwt::issue_pair(&state, &user, None, now()).await?;
     Ok(Json(LoggedIn { user: user.to_current_user(), token: pair.access_token, message: "Logged in." }))
@@ -95,14 +94,12 @@ struct UpdatePassword {
 
 async fn update_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<UpdatePassword>,
 ) -> Result<Json<Message>, ApiError> {
     let new = SecretString::from(body.new_password);
     let old = SecretString::from(body.old_password);
-    let ip = client_ip(&state, &headers, peer);
     service::change_password(&state, None, &user, &old, &new, &new, &ip).await.map_err(api_field_names)?;
     Ok(Json(Message { message: "Password changed. Other sessions and tokens were signed out." }))
 }

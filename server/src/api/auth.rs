@@ -5,14 +5,10 @@
 use app::{
     accounts::ssr::{api_tokens, jwt, service},
     error::AppError,
-    server::{
-        clock::now,
-        request::{client_ip, Credential},
-        AppState,
-    },
+    server::{clock::now, request::Credential, AppState},
 };
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     routing::post,
     Json, Router,
@@ -20,7 +16,7 @@ use axum::{
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::{error::ApiJson, ApiError};
+use super::{error::ApiJson, extract::ClientIp, ApiError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,11 +35,10 @@ struct PasswordLogin {
 
 async fn generate_token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<PasswordLogin>,
 ) -> Result<Json<jwt::TokenPair>, ApiError> {
-    service::rate_limit_ip(&state, &client_ip(&state, &headers, peer)).await?;
+    service::rate_limit_ip(&state, &ip).await?;
     let user = service::authenticate(&state, &body.username, &SecretString::from(body.password)).await?;
     Ok(Json(jwt::issue_pair(&state, &user, None, now()).await?))
 }
@@ -55,11 +50,10 @@ struct RefreshRequest {
 
 async fn refresh(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<jwt::TokenPair>, ApiError> {
-    service::rate_limit_ip(&state, &client_ip(&state, &headers, peer)).await?;
+    service::rate_limit_ip(&state, &ip).await?;
     Ok(Json(jwt::refresh(&state, &body.refresh_token, now()).await?))
 }
 
@@ -101,11 +95,10 @@ struct TokenResponse {
 
 async fn issue(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    service::rate_limit_ip(&state, &client_ip(&state, &headers, peer)).await?;
+    service::rate_limit_ip(&state, &ip).await?;
     let user = service::authenticate(&state, &body.username_or_email, &SecretString::from(body.password)).await?;
     let created = api_tokens::create(&state, &user, "API login", "", now()).await?;
     Ok(Json(TokenResponse { token: created.token, user_id: user.id, email: user.email }))

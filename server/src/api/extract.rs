@@ -5,11 +5,16 @@ use app::{
     accounts::ssr::repo::UserRecord,
     error::AppError,
     server::{
-        request::{authenticate, Credential},
+        request::{authenticate, client_ip, Credential},
         AppState,
     },
 };
-use axum::{extract::FromRequestParts, http::request::Parts};
+use std::{convert::Infallible, net::SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::request::Parts,
+};
 use tower_sessions::Session;
 
 use super::ApiError;
@@ -29,5 +34,21 @@ impl FromRequestParts<AppState> for ApiUser {
             .await?
             .map(Self)
             .ok_or_else(|| AppError::Unauthorized("Log in first, or send a valid token.".into()).into())
+    }
+}
+
+/// The client's IP, by the same rule as the server functions (peer, or the trusted
+/// proxy's `X-Forwarded-For` hop), for rate limits.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)), |ConnectInfo(addr)| *addr);
+        Ok(Self(client_ip(state, &parts.headers, peer)))
     }
 }
