@@ -36,7 +36,7 @@ pub async fn signup(state: &AppState, input: SignupInput, client_ip: &str) -> Re
     let email = errors.check("email", Email::parse(&input.email));
     let name = errors.check("name", DisplayName::parse_optional(&input.name));
     let personal = [input.username.as_str(), email.as_ref().map_or("", |e| e.local_part())];
-    errors.extend("password", password_problems(state, input.password.expose_secret(), &personal));
+    errors.extend("password", password_problems(state, input.password.expose_secret(), &personal).await);
     errors.extend(
         "password_confirm",
         check_confirmation(input.password.expose_secret(), input.password_confirm.expose_secret()),
@@ -99,15 +99,31 @@ fn taken_error(username: bool, email: bool) -> AppError {
 }
 
 /// Policy rules plus the server-only strength estimate.
-pub fn password_problems(state: &AppState, password: &str, personal: &[&str]) -> Vec<String> {
+/// The strength estimate is CPU work (milliseconds for a long password), so it runs off
+/// the async workers, and only once the cheap rules pass.
+pub async fn password_problems(state: &AppState, password: &str, personal: &[&str]) -> Vec<String> {
     let policy = &state.accounts.password_policy;
     let mut problems = policy.check(password, personal);
     if problems.is_empty() {
-        let inputs: Vec<&str> = personal.iter().copied().filter(|s| !s.is_empty()).collect();
-        let estimate = zxcvbn::zxcvbn(password, &inputs);
-        if u8::from(estimate.score()) < policy.min_strength {
-            let hint = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
-            problems.push(format!("is too easy to guess{hint}; use a longer mix of unrelated words"));
+        let min_strength = policy.min_strength;
+        let password = password.to_string();
+        let inputs: Vec<String> = personal.iter().filter(|s| !s.is_empty()).map(|s| s.to_string()).collect();
+        let weakness = tokio::task::spawn_blocking(move || {
+            let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            let estimate = zxcvbn::zxcvbn(&password, &inputs);
+            (u8::from(estimate.score()) < min_strength).then(|| {
+                let hint = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
+                format!("is too easy to guess{hint}; use a longer mix of unrelated words")
+            })
+        })
+        .await;
+        match weakness {
+            Ok(Some(problem)) => problems.push(problem),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "password strength task failed");
+                problems.push("could not be checked; please try again".into());
+            }
         }
     }
     problems
@@ -320,7 +336,7 @@ pub async fn reset_password(
         .await?
         .filter(|user| user.active && state.tokens.matches_password(&claims, &user.password_hash))
         .ok_or_else(|| AppError::Unauthorized(RESET_LINK_INVALID.into()))?;
-    check_new_password(state, &user, password, password_confirm)?;
+    check_new_password(state, &user, password, password_confirm).await?;
     let hash = state.passwords.hash(password).await?;
     let now = now();
     let mut tx = state.db.pool().begin().await?;
@@ -337,7 +353,7 @@ pub async fn reset_password(
     Ok(())
 }
 
-fn check_new_password(
+async fn check_new_password(
     state: &AppState,
     user: &UserRecord,
     password: &SecretString,
@@ -346,7 +362,7 @@ fn check_new_password(
     let mut errors = FieldErrors::new();
     let email = Email::parse(&user.email).ok();
     let personal = [user.username.as_str(), email.as_ref().map_or("", |e| e.local_part())];
-    errors.extend("password", password_problems(state, password.expose_secret(), &personal));
+    errors.extend("password", password_problems(state, password.expose_secret(), &personal).await);
     errors.extend("password_confirm", check_confirmation(password.expose_secret(), password_confirm.expose_secret()));
     errors.into_result().map_err(AppError::invalid)
 }
@@ -393,7 +409,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     rate_limit_ip(state, client_ip).await?;
     let verified = state.passwords.verify(old_password, Some(&user.password_hash)).await?;
-    let mut errors = match check_new_password(state, user, password, password_confirm) {
+    let mut errors = match check_new_password(state, user, password, password_confirm).await {
         Ok(()) => FieldErrors::new(),
         Err(error) => error.field_errors(),
     };

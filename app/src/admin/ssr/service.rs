@@ -86,7 +86,7 @@ pub async fn create(state: &AppState, actor: &UserRecord, input: NewManagedUser)
     let phone =
         errors.check("phone_number", PhoneNumber::parse_optional(input.phone_number.as_deref().unwrap_or_default()));
     let personal = [input.username.as_str(), email.as_ref().map_or("", |e| e.local_part())];
-    errors.extend("password", password_problems(state, input.password.expose_secret(), &personal));
+    errors.extend("password", password_problems(state, input.password.expose_secret(), &personal).await);
     let (Some(username), Some(email), Some(full_name), Some(phone)) = (username, email, full_name, phone) else {
         return Err(AppError::invalid(errors));
     };
@@ -170,7 +170,7 @@ pub async fn update(
     };
     if let Some(password) = &changes.password {
         let personal = [target.username.as_str(), target.email.split('@').next().unwrap_or_default()];
-        errors.extend("password", password_problems(state, password, &personal));
+        errors.extend("password", password_problems(state, password, &personal).await);
     }
     let (Some(email), Some(phone), Some(full_name)) = (email, phone, full_name) else {
         return Err(AppError::invalid(errors));
