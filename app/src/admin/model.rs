@@ -1,17 +1,13 @@
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
+use crate::accounts::{CurrentUser, Role};
 
-/// A user as administrators see them; never the password hash.
+/// A user as administrators see them: the public profile plus account state (its JSON
+/// keeps the profile's fields at the top level); never the password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedUser {
-    pub id: String,
-    pub username: String,
-    pub email: String,
-    pub name: Option<String>,
-    pub full_name: Option<String>,
-    pub phone_number: Option<String>,
-    pub role: Role,
+    #[serde(flatten)]
+    pub profile: CurrentUser,
     pub active: bool,
     pub email_verified: bool,
     pub created_at: i64,

@@ -150,18 +150,18 @@ fn UserRow(
     set_active: ServerAction<SetUserActive>,
     delete: ServerAction<DeleteUser>,
 ) -> impl IntoView {
-    let role = user.role;
+    let role = user.profile.role;
     let active = user.active;
-    let name = user.username.clone();
+    let name = user.profile.username.clone();
     let (role_label, save_label) = (format!("Role of {name}"), format!("Save role of {name}"));
     let toggle_label = format!("{} {name}", if active { "Deactivate" } else { "Activate" });
     let delete_label = format!("Delete {name}");
-    let (id_role, id_active, id_delete) = (user.id.clone(), user.id.clone(), user.id.clone());
+    let (id_role, id_active, id_delete) = (user.profile.id.clone(), user.profile.id.clone(), user.profile.id.clone());
     view! {
-        <tr data-user=user.username.clone()>
+        <tr data-user=name.clone()>
             <td>
-                <strong>{user.username.clone()}</strong><br/>
-                <span class="muted">{user.email.clone()}</span>
+                <strong>{name.clone()}</strong><br/>
+                <span class="muted">{user.profile.email.clone()}</span>
                 {(!user.email_verified).then(|| view! { <span class="badge">"unverified"</span> })}
             </td>
             <td>

@@ -4,7 +4,7 @@
 use sqlx::{Any, AnyExecutor, FromRow};
 
 use crate::{
-    accounts::Role,
+    accounts::{CurrentUser, Role},
     admin::model::{ManagedUser, UserFilter, UserStatistics},
 };
 
@@ -25,13 +25,15 @@ struct Row {
 impl From<Row> for ManagedUser {
     fn from(row: Row) -> Self {
         Self {
-            id: row.id,
-            username: row.username,
-            email: row.email,
-            name: row.name,
-            full_name: row.full_name,
-            phone_number: row.phone_number,
-            role: Role::parse(&row.role).unwrap_or(Role::Client),
+            profile: CurrentUser {
+                id: row.id,
+                username: row.username,
+                email: row.email,
+                name: row.name,
+                full_name: row.full_name,
+                phone_number: row.phone_number,
+                role: Role::parse(&row.role).unwrap_or(Role::Client),
+            },
             active: row.active != 0,
             email_verified: row.verified != 0,
             created_at: row.created_at,
