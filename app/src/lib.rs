@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod docs;
 pub mod error;
 pub mod layout;
 pub mod pages;

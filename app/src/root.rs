@@ -15,6 +15,7 @@ use crate::accounts::{
     },
 };
 use crate::admin::pages::AdminUsersPage;
+use crate::docs::pages::ApiDocsPage;
 use crate::layout::{Footer, Header, PageErrorBoundary};
 use crate::pages::{BlogPage, ChatPage, HomePage, NotFound};
 
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                             <Route path=path!("/dev/outbox") view=DevOutboxPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/docs/api") view=ApiDocsPage ssr=SsrMode::Async/>
                         </Routes>
                     </PageErrorBoundary>
                 </main>

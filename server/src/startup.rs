@@ -45,6 +45,7 @@ impl Application {
         mail::spawn_worker(db.clone(), config.mail.clone(), mail_wake.clone()).map_err(anyhow::Error::msg)?;
         crate::maintenance::spawn(db.clone(), sessions.clone());
 
+        let api = crate::api::Api::new(&config.accounts.public_url);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let state = AppState {
             leptos_options: config.leptos_options(),
@@ -62,8 +63,9 @@ impl Application {
                 config.refresh_ttl,
             ),
             mail_wake,
+            api_reference: Arc::new(api.reference),
         };
-        let router = router(state, session_layer(&config, sessions));
+        let router = router(state, session_layer(&config, sessions), api.router);
         let listener = TcpListener::bind(config.listen_addr).await?;
         Ok(Self { listener, router, db })
     }
@@ -106,13 +108,13 @@ impl Application {
 
 /// The whole HTTP surface: non-Leptos routes first, then pages and server functions,
 /// then static files (precompressed when available) with the 404 page as fallback.
-pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>) -> Router {
+pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>, api: Router<AppState>) -> Router {
     let https = state.accounts.public_url.starts_with("https://");
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(health::router(health::HealthState::new(state.db.clone())))
-        .merge(crate::api::router())
+        .merge(api)
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(crate::server_fns::bad_arguments_are_400))

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What a user may do: `admin` manages users; `client` and `trainer` manage only themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Client,
@@ -29,14 +31,17 @@ impl Role {
     }
 }
 
-/// The signed-in user as the UI sees them.
+/// A user's profile as they themself see it (the signed-in user in the UI).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     pub id: String,
     pub username: String,
     pub email: String,
+    /// Display name; the username is shown when it is absent.
     pub name: Option<String>,
     pub full_name: Option<String>,
+    /// International format, e.g. `+44 20 7946 0958`.
     pub phone_number: Option<String>,
     pub role: Role,
 }

@@ -12,6 +12,7 @@ pub fn Footer() -> impl IntoView {
                     <ul>
                         <li><a href="/blog">"Blog"</a></li>
                         <li><a href="/chat">"Chat"</a></li>
+                        <li><a href="/docs/api">"API"</a></li>
                         <li><a href="/health">"Status"</a></li>
                     </ul>
                 </nav>

@@ -136,6 +136,40 @@ fn sqlite_path(url: &str) -> &str {
     rest.split('?').next().unwrap_or_default()
 }
 
+/// The id of a row the app created (users, API tokens): a UUID in its canonical form.
+/// Ids from requests are parsed into this first, so a malformed one is simply "not
+/// found" and never reaches SQL (PostgreSQL refuses a NUL byte in text outright).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordId(String);
+
+impl RecordId {
+    pub fn new() -> Self {
+        Self(uuid::Uuid::new_v4().hyphenated().to_string())
+    }
+
+    /// Only the canonical form the app writes: 36 characters, hyphenated, lower case.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let id = uuid::Uuid::try_parse(raw).ok()?.hyphenated().to_string();
+        (id == raw).then_some(Self(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<RecordId> for String {
+    fn from(id: RecordId) -> Self {
+        id.0
+    }
+}
+
+impl Default for RecordId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The name of the unique index a failed write violated, if that is what failed. The
 /// one place that reads constraint names, so callers can turn them into field errors.
 pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
@@ -161,6 +195,24 @@ pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_ids_are_canonical_uuids_only() {
+        let id = RecordId::new();
+        assert_eq!(RecordId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(id.as_str().len(), 36);
+        for bad in [
+            "",
+            "admin",
+            "\0",
+            "..",
+            &id.as_str().to_uppercase(),
+            &id.as_str().replace('-', ""),
+            &format!("{{{}}}", id.as_str()),
+        ] {
+            assert_eq!(RecordId::parse(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn engine_is_chosen_by_url_scheme() {

@@ -6,6 +6,7 @@ use tokio::sync::Notify;
 
 use super::{AccountSettings, Db};
 use crate::accounts::ssr::{jwt::ApiJwt, password::Passwords, tokens::AccountTokens};
+use crate::docs::model::ApiReference;
 
 /// Everything a request handler or server function may need, cheap to clone.
 #[derive(Clone, FromRef)]
@@ -18,4 +19,6 @@ pub struct AppState {
     pub jwt: ApiJwt,
     /// Wakes the mail worker after something was queued.
     pub mail_wake: Arc<Notify>,
+    /// The `/docs/api` page's content, read from the generated OpenAPI description.
+    pub api_reference: Arc<ApiReference>,
 }

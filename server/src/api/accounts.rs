@@ -10,42 +10,66 @@ use app::{
     error::AppError,
     server::{clock::now, AppState},
 };
-use axum::{
-    extract::State,
-    routing::{post, put},
-    Json, Router,
-};
+use axum::{extract::State, Json};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    error::ApiJson,
+    error::{ApiJson, ErrorBody, PasswordLoginFailure},
     extract::{ApiUser, ClientIp},
-    ApiError,
+    ApiError, TAG_ACCOUNT,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/register", post(register))
-        .route("/api/auth/login", post(login))
-        .route("/api/auth/update-password", put(update_password))
-        .route("/api/auth/update-info", put(update_info))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(update_password))
+        .routes(routes!(update_info))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Message {
     message: &'static str,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({
+    "username": "ada",
+    "email": "ada@example.com",
+    "password": "Correct-Horse-Battery-9",
+    "name": "Ada"
+}))]
 struct Register {
+    /// 3–20 letters, digits, `_`, `.` or `-`; unique regardless of case.
     username: String,
+    /// Unique regardless of case.
     email: String,
+    /// Must meet the password policy: by default 8–64 characters with a lowercase and an
+    /// uppercase letter, a digit and a symbol, hard to guess, and not containing the
+    /// username or the email's name.
     password: String,
+    /// Display name, 3–32 characters.
     #[serde(default)]
     name: Option<String>,
 }
 
+/// Create an account.
+///
+/// The account must be activated from the emailed link before it can log in.
+#[utoipa::path(
+    post,
+    path = "/api/auth/register",
+    tag = TAG_ACCOUNT,
+    request_body = Register,
+    responses(
+        (status = 200, description = "Created; activation email sent", body = Message),
+        (status = 400, description = "A field breaks a rule, or the username or email is taken; `fields` says which", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address; see `Retry-After`", body = ErrorBody),
+    ),
+)]
 async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -62,19 +86,33 @@ async fn register(
     Ok(Json(Message { message: "Account created. Follow the link we emailed to activate it." }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"email": "ada@example.com", "password": "Correct-Horse-Battery-9"}))]
 struct Login {
+    /// Email address (a username works too).
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct LoggedIn {
     user: CurrentUser,
+    /// A JWT access token: send it as `Authorization: Bearer <jwt>`.
     token: String,
     message: &'static str,
 }
 
+/// Log in for a JWT access token and the user's profile.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = TAG_ACCOUNT,
+    request_body = Login,
+    responses(
+        (status = 200, description = "Logged in", body = LoggedIn),
+        PasswordLoginFailure,
+    ),
+)]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -86,12 +124,30 @@ async fn login(
     Ok(Json(LoggedIn { user: user.to_current_user(), token: pair.access_token, message: "Logged in." }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UpdatePassword {
     old_password: String,
+    /// Must meet the password policy (see `register`).
     new_password: String,
 }
 
+/// Change the caller's password.
+///
+/// Every session, API token and refresh token of the user is revoked, including the
+/// credential that made this request.
+#[utoipa::path(
+    put,
+    path = "/api/auth/update-password",
+    tag = TAG_ACCOUNT,
+    security(("bearer" = []), ("token" = []), ("session" = [])),
+    request_body = UpdatePassword,
+    responses(
+        (status = 200, description = "Changed", body = Message),
+        (status = 400, description = "Wrong old password or a weak new one; `fields` says which", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address; see `Retry-After`", body = ErrorBody),
+    ),
+)]
 async fn update_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -104,11 +160,25 @@ async fn update_password(
     Ok(Json(Message { message: "Password changed. Other sessions and tokens were signed out." }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UpdateInfo {
+    /// The new display name; empty clears it.
     new_name: String,
 }
 
+/// Change the caller's display name.
+#[utoipa::path(
+    put,
+    path = "/api/auth/update-info",
+    tag = TAG_ACCOUNT,
+    security(("bearer" = []), ("token" = []), ("session" = [])),
+    request_body = UpdateInfo,
+    responses(
+        (status = 200, description = "The updated profile", body = CurrentUser),
+        (status = 400, description = "The name breaks a rule", body = ErrorBody),
+        (status = 401, description = "No or bad credentials", body = ErrorBody),
+    ),
+)]
 async fn update_info(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

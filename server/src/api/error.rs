@@ -1,6 +1,8 @@
 //! Every API error as JSON: `{"error": true, "status": 400, "message": "...", "fields":
 //! {"password": ["must contain a symbol"]}}`, with the status the error implies.
 
+use std::collections::BTreeMap;
+
 use app::{error::AppError, server::request::status_of};
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, Request},
@@ -8,7 +10,51 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
+use serde::Serialize;
+use utoipa::{IntoResponses, ToSchema};
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "error": true,
+    "status": 400,
+    "message": "Some fields need attention.",
+    "fields": {"password": ["must contain a symbol"]}
+}))]
+pub struct ErrorBody {
+    /// Always `true`.
+    pub error: bool,
+    /// The HTTP status, repeated for clients that only see the body.
+    pub status: u16,
+    /// What went wrong, safe to show to a person.
+    pub message: String,
+    /// For bad input: the messages per request field (each names the rule broken).
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+/// How a login with a password fails, wherever it is offered.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Describes responses; `ApiError` builds them.
+pub enum PasswordLoginFailure {
+    /// Malformed body
+    #[response(status = 400)]
+    Malformed(ErrorBody),
+    /// Wrong login or password
+    #[response(status = 401)]
+    BadCredentials(ErrorBody),
+    /// Account not activated, deactivated or locked
+    #[response(status = 403)]
+    Refused(ErrorBody),
+    /// Too many attempts from this address; see `Retry-After`
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+}
+
+impl ErrorBody {
+    fn response(status: StatusCode, message: String, fields: BTreeMap<String, Vec<String>>) -> Response {
+        (status, Json(Self { error: true, status: status.as_u16(), message, fields })).into_response()
+    }
+}
 
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
@@ -21,14 +67,7 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = status_of(&self.0);
-        let body = json!({
-            "error": true,
-            "status": status.as_u16(),
-            "message": self.0.to_string(),
-            "fields": self.0.field_errors().0,
-        });
-        let mut response = (status, Json(body)).into_response();
+        let mut response = ErrorBody::response(status_of(&self.0), self.0.to_string(), self.0.field_errors().0);
         if let AppError::RateLimited { retry_after_secs } = self.0 {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -58,13 +97,7 @@ where
                     StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     _ => StatusCode::BAD_REQUEST,
                 };
-                let body = json!({
-                    "error": true,
-                    "status": status.as_u16(),
-                    "message": rejection.body_text(),
-                    "fields": {},
-                });
-                Err((status, Json(body)).into_response())
+                Err(ErrorBody::response(status, rejection.body_text(), BTreeMap::new()))
             }
         }
     }

@@ -1,5 +1,7 @@
 //! The JSON API for non-browser clients, under `/api`. Handlers are thin doors onto the
-//! same account services the pages' server functions call.
+//! same account services the pages' server functions call. Each handler carries its
+//! OpenAPI description, and the routes are registered from those descriptions, so
+//! `/api/openapi.json` lists exactly what the router serves.
 
 mod accounts;
 mod auth;
@@ -7,17 +9,118 @@ mod error;
 mod extract;
 mod users;
 
-use app::{error::AppError, server::AppState};
-use axum::Router;
+use app::{
+    docs::{self, model::ApiReference, OPENAPI_PATH},
+    error::AppError,
+    server::AppState,
+};
+use axum::{
+    body::Bytes,
+    http::header,
+    routing::{any, get},
+    Router,
+};
+use utoipa::{
+    openapi::{
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+        server::Server,
+        OpenApi as Description,
+    },
+    Modify, OpenApi,
+};
+use utoipa_axum::router::OpenApiRouter;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(auth::router())
-        .merge(accounts::router())
-        .merge(users::router())
-        .route("/api/{*rest}", axum::routing::any(not_found))
+const TAG_AUTH: &str = "Logging in";
+const TAG_ACCOUNT: &str = "Your account";
+const TAG_USERS: &str = "Users";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Commonplace API",
+        description = "The same accounts as the website, for scripts and apps. Every request and \
+                       response body is JSON. Errors are `{\"error\": true, \"status\", \"message\", \
+                       \"fields\"}` with the status that fits: 400 bad input (with a message per \
+                       field), 401 no or bad credentials, 403 not allowed, 404 missing, 413 body over \
+                       256 KiB, 415 not JSON, 429 too many attempts (with `Retry-After`).",
+    ),
+    tags(
+        (name = TAG_AUTH, description = "Credentials for API clients: opaque API tokens, or JWT access/refresh pairs."),
+        (name = TAG_ACCOUNT, description = "Register and manage your own account."),
+        (name = TAG_USERS, description = "User administration. Admins may do everything; other users may read and update only themselves."),
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&CredentialSchemes),
+)]
+struct ApiDoc;
+
+/// The three ways to authenticate, each accepted by every protected route.
+struct CredentialSchemes;
+
+impl Modify for CredentialSchemes {
+    fn modify(&self, openapi: &mut Description) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT access token from `/api/auth/generate-token`, `/api/auth/refresh` or \
+                         `/api/auth/login`: `Authorization: Bearer <jwt>`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "An opaque API token from `POST /api/auth/token` or the account page: \
+                 `Authorization: Token <key>`.",
+            ))),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "session",
+                "The website's session cookie (`__Host-session` when served over https).",
+            ))),
+        );
+    }
+}
+
+/// The API's router and its description for people, built from one list of handlers.
+pub struct Api {
+    pub router: Router<AppState>,
+    /// The `/docs/api` page's content, read from the same description.
+    pub reference: ApiReference,
+}
+
+impl Api {
+    /// `public_url` is where clients reach the site; the description names it as the server.
+    pub fn new(public_url: &str) -> Self {
+        let (router, mut description) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+            .merge(auth::router())
+            .merge(accounts::router())
+            .merge(users::router())
+            .split_for_parts();
+        description.servers = Some(vec![Server::new(public_url.trim_end_matches('/'))]);
+        // utoipa fills the licence from Cargo.toml, which names none.
+        description.info.license = None;
+        let json = description.to_json().expect("an OpenAPI description serialises");
+        let reference = docs::ssr::reference(&serde_json::from_str(&json).expect("it reads back"));
+        let json = Bytes::from(json);
+        let router = router
+            .route(OPENAPI_PATH, get(move || async move { ([(header::CONTENT_TYPE, "application/json")], json) }))
+            .route("/api", any(not_found))
+            .route("/api/", any(not_found))
+            .route("/api/{*rest}", any(not_found));
+        Self { router, reference }
+    }
 }
 
 /// Unknown API paths answer JSON too, not the HTML 404 page.

@@ -223,7 +223,7 @@ engine_tests! {
         let second_id = session_cookie(&second);
         assert_ne!(first_id, second_id, "a new id at every login");
         assert_eq!(app.call("accounts/logout", &[]).await.status(), 200);
-        let replay = reqwest::Client::new()
+        let replay = crate::helpers::api_client()
             .post(app.url("/fn/accounts/current-user"))
             .header("cookie", format!("session={second_id}"))
             .send().await.unwrap();

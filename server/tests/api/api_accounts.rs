@@ -11,7 +11,7 @@ async fn send(
     auth: Option<&str>,
     body: Value,
 ) -> reqwest::Response {
-    let mut request = reqwest::Client::new().request(method, app.url(path)).json(&body);
+    let mut request = crate::helpers::api_client().request(method, app.url(path)).json(&body);
     if let Some(auth) = auth {
         request = request.header("authorization", auth);
     }

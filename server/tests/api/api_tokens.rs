@@ -15,7 +15,7 @@ async fn issue_token(app: &TestApp, login: &str, password: &str) -> reqwest::Res
 }
 
 async fn whoami(app: &TestApp, token: &str) -> Value {
-    let response = reqwest::Client::new()
+    let response = crate::helpers::api_client()
         .post(app.url("/fn/accounts/current-user"))
         .header("authorization", format!("Token {token}"))
         .send()
@@ -39,10 +39,10 @@ engine_tests! {
         let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM api_tokens").fetch_one(app.db.pool()).await.unwrap();
         assert_ne!(stored, token, "only a digest is stored");
 
-        let revoked = reqwest::Client::new().delete(app.url("/api/auth/token")).header("authorization", format!("Token {token}")).send().await.unwrap();
+        let revoked = crate::helpers::api_client().delete(app.url("/api/auth/token")).header("authorization", format!("Token {token}")).send().await.unwrap();
         assert_eq!(revoked.status(), 204);
         assert_eq!(whoami(&app, &token).await, Value::Null, "a revoked token signs nobody in");
-        let again = reqwest::Client::new().delete(app.url("/api/auth/token")).header("authorization", format!("Token {token}")).send().await.unwrap();
+        let again = crate::helpers::api_client().delete(app.url("/api/auth/token")).header("authorization", format!("Token {token}")).send().await.unwrap();
         assert_eq!(again.status(), 401);
     }
 
@@ -59,9 +59,11 @@ engine_tests! {
         assert_eq!(wrong_type.status(), 400);
         let no_type = app.client.post(app.url("/api/auth/token")).body("{}").send().await.unwrap();
         assert_eq!(no_type.status(), 415);
-        let unknown = app.client.get(app.url("/api/nothing/here")).send().await.unwrap();
-        assert_eq!(unknown.status(), 404);
-        assert_eq!(unknown.json::<Value>().await.unwrap()["status"], 404);
+        for path in ["/api/nothing/here", "/api", "/api/"] {
+            let unknown = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(unknown.status(), 404, "{path}");
+            assert_eq!(unknown.json::<Value>().await.unwrap()["status"], 404, "{path}");
+        }
     }
 
     async fn account_page_tokens_are_validated_listed_expire_and_revoke(app: TestApp) {
@@ -92,6 +94,9 @@ engine_tests! {
         assert_eq!(app.call("accounts/revoke-api-token", &[("id", &id)]).await.status(), 200);
         assert_eq!(whoami(&app, &token).await, Value::Null);
         assert_eq!(app.call("accounts/revoke-api-token", &[("id", &id)]).await.status(), 404);
+        for malformed in ["\0", "some-id", &id.to_uppercase()] {
+            assert_eq!(app.call("accounts/revoke-api-token", &[("id", malformed)]).await.status(), 404, "{malformed:?}");
+        }
     }
 
     async fn tampered_tokens_other_schemes_and_changed_passwords_sign_nobody_in(app: TestApp) {
@@ -102,7 +107,7 @@ engine_tests! {
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
         assert_eq!(whoami(&app, &tampered).await, Value::Null);
-        let basic = reqwest::Client::new().post(app.url("/fn/accounts/current-user")).header("authorization", "Basic YWRhOnB3").send().await.unwrap();
+        let basic = crate::helpers::api_client().post(app.url("/fn/accounts/current-user")).header("authorization", "Basic YWRhOnB3").send().await.unwrap();
         assert_eq!(basic.json::<Value>().await.unwrap(), Value::Null);
 
         app.login("ada", STRONG_PASSWORD).await;

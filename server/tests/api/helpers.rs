@@ -25,15 +25,29 @@ macro_rules! engine_tests {
 
             #[tokio::test]
             async fn sqlite() {
-                run($crate::helpers::TestApp::spawn($crate::helpers::Engine::Sqlite).await).await
+                $crate::helpers::within_limit(async {
+                    run($crate::helpers::TestApp::spawn($crate::helpers::Engine::Sqlite).await).await
+                })
+                .await
             }
 
             #[tokio::test]
             async fn postgres() {
-                run($crate::helpers::TestApp::spawn($crate::helpers::Engine::Postgres).await).await
+                $crate::helpers::within_limit(async {
+                    run($crate::helpers::TestApp::spawn($crate::helpers::Engine::Postgres).await).await
+                })
+                .await
             }
         }
     )*};
+}
+
+/// Fails a test that runs past five minutes (the slowest takes seconds): a hang shows up
+/// as that test's failure, not as a stalled suite.
+pub async fn within_limit(test: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(std::time::Duration::from_secs(300), test)
+        .await
+        .expect("the test ran for over five minutes: something hangs");
 }
 
 /// The secret every test server uses, so tests can mint their own tokens.
@@ -123,7 +137,7 @@ impl TestApp {
             .expect("server binary starts");
         let peer = Peer { address: format!("http://127.0.0.1:{port}"), child };
         for _ in 0..200 {
-            if reqwest::get(format!("{}/health", peer.address)).await.is_ok_and(|r| r.status() == 200) {
+            if api_client().get(format!("{}/health", peer.address)).send().await.is_ok_and(|r| r.status() == 200) {
                 return peer;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -149,8 +163,23 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// No request in these tests should take this long: a server that stops answering fails
+/// the test that found it instead of stalling the whole run.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A browser-like client: keeps cookies, does not follow redirects.
 pub fn new_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .unwrap()
+}
+
+/// A script-like API client: no cookies.
+pub fn api_client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap()
 }
 
 async fn start(config: Config) -> (String, Db, tokio::sync::oneshot::Sender<()>) {
@@ -196,6 +225,22 @@ impl TestApp {
         let token = self.mailed_token(&email.to_lowercase(), "/activate?token=").await;
         let response = self.call("accounts/activate", &[("token", &token)]).await;
         assert_eq!(response.status(), 200, "activate: {}", response.text().await.unwrap());
+    }
+
+    /// An active admin `root` (role set in the database), logged in through the API:
+    /// returns its JWT access token.
+    pub async fn create_admin(&self) -> String {
+        self.create_active_user("root", "root@example.com", STRONG_PASSWORD).await;
+        sqlx::query("UPDATE users SET role = 'admin' WHERE username = 'root'").execute(self.db.pool()).await.unwrap();
+        let response = api_client()
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": "root", "password": STRONG_PASSWORD}))
+            .send()
+            .await
+            .expect("request is sent");
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().expect("an access token").to_string()
     }
 
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
@@ -316,5 +361,50 @@ impl PostgresDatabase {
         })
         .join()
         .ok();
+    }
+}
+
+/// One operation of the API as `/api/openapi.json` describes it.
+pub struct ApiOperation {
+    pub method: reqwest::Method,
+    pub path: String,
+    pub operation: Value,
+}
+
+impl ApiOperation {
+    /// The path with every `{parameter}` replaced by `value`.
+    pub fn path_with(&self, value: &str) -> String {
+        let mut path = String::new();
+        let mut rest = self.path.as_str();
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').map_or(rest.len(), |end| start + end + 1);
+            path.push_str(&rest[..start]);
+            path.push_str(value);
+            rest = &rest[end..];
+        }
+        path + rest
+    }
+}
+
+impl TestApp {
+    /// The served OpenAPI description.
+    pub async fn openapi(&self) -> Value {
+        let response = self.get("/api/openapi.json").await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        response.json().await.expect("the description is JSON")
+    }
+
+    /// Every operation the served description lists.
+    pub async fn api_operations(&self) -> Vec<ApiOperation> {
+        let spec = self.openapi().await;
+        let mut operations = Vec::new();
+        for (path, item) in spec["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("an HTTP method");
+                operations.push(ApiOperation { method, path: path.clone(), operation: operation.clone() });
+            }
+        }
+        operations
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::helpers::{TestApp, STRONG_PASSWORD, TEST_SECRET};
 
 async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new().post(app.url(path)).json(&body).send().await.unwrap()
+    crate::helpers::api_client().post(app.url(path)).json(&body).send().await.unwrap()
 }
 
 async fn pair(app: &TestApp) -> (String, String) {
@@ -22,7 +22,7 @@ async fn pair(app: &TestApp) -> (String, String) {
 }
 
 async fn validate(app: &TestApp, token: &str) -> u16 {
-    reqwest::Client::new()
+    crate::helpers::api_client()
         .post(app.url("/api/auth/validate-token"))
         .header("authorization", format!("Bearer {token}"))
         .send()
@@ -33,7 +33,7 @@ async fn validate(app: &TestApp, token: &str) -> u16 {
 }
 
 async fn whoami(app: &TestApp, token: &str) -> Value {
-    reqwest::Client::new()
+    crate::helpers::api_client()
         .post(app.url("/fn/accounts/current-user"))
         .header("authorization", format!("Bearer {token}"))
         .send()

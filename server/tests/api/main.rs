@@ -5,6 +5,7 @@
 mod helpers;
 mod accounts;
 mod api_accounts;
+mod api_docs;
 mod api_tokens;
 mod fuzz;
 mod health;

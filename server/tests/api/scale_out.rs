@@ -28,7 +28,7 @@ engine_tests! {
     async fn api_tokens_and_refresh_rotation_hold_across_two_server_processes(app: TestApp) {
         let peer = app.spawn_peer().await;
         app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
-        let client = reqwest::Client::new();
+        let client = crate::helpers::api_client();
         let login = serde_json::json!({"username": "ada", "password": STRONG_PASSWORD});
         let pair: serde_json::Value =
             client.post(app.url("/api/auth/generate-token")).json(&login).send().await.unwrap().json().await.unwrap();

@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, STRONG_PASSWORD};
 
 /// Signs `login` in through the API and returns its `Authorization` header value.
 async fn bearer(app: &TestApp, login: &str) -> String {
-    let response = reqwest::Client::new()
+    let response = crate::helpers::api_client()
         .post(app.url("/api/auth/login"))
         .json(&json!({"email": login, "password": STRONG_PASSWORD}))
         .send()
@@ -20,7 +20,7 @@ async fn bearer(app: &TestApp, login: &str) -> String {
 }
 
 async fn call(app: &TestApp, method: Method, path: &str, auth: &str, body: Option<Value>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().request(method, app.url(path)).header("authorization", auth);
+    let mut request = crate::helpers::api_client().request(method, app.url(path)).header("authorization", auth);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -116,5 +116,30 @@ engine_tests! {
         assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{ada}"), &admin, None).await.status(), 204);
         assert_eq!(call(&app, Method::GET, &format!("/api/users/{ada}"), &admin, None).await.status(), 404);
         assert_eq!(call(&app, Method::DELETE, &format!("/api/users/{ada}"), &admin, None).await.status(), 404);
+    }
+
+    async fn malformed_ids_are_not_found_and_bad_search_text_is_named(app: TestApp) {
+        let (admin, client, ada) = admin_and_client(&app).await;
+        // A NUL byte is what PostgreSQL refuses outright; none of these may reach SQL.
+        let uppercase = ada.to_uppercase();
+        for id in ["%00", "x%00y", "some-id", "...", uppercase.as_str(), &"x".repeat(300)] {
+            let path = format!("/api/users/{id}");
+            for method in [Method::GET, Method::DELETE] {
+                let response = call(&app, method.clone(), &path, &admin, None).await;
+                assert_eq!(response.status(), 404, "{method} {path}");
+                assert_eq!(response.json::<Value>().await.unwrap()["message"], "No such user.");
+            }
+            let update = call(&app, Method::PUT, &path, &admin, Some(json!({"full_name": "Ada"}))).await;
+            assert_eq!(update.status(), 404, "PUT {path}");
+            // Another user's id, malformed or not, is still none of a client's business.
+            assert_eq!(call(&app, Method::GET, &path, &client, None).await.status(), 403, "{path}");
+        }
+        let nul = call(&app, Method::GET, "/api/users?q=ad%00a&limit=500", &admin, None).await;
+        assert_eq!(nul.status(), 400);
+        let fields = nul.json::<Value>().await.unwrap()["fields"].clone();
+        assert_eq!(fields["q"][0], "must be at most 100 characters, without control characters");
+        assert_eq!(fields["limit"][0], "must be from 1 to 100", "every problem is named at once");
+        let long = call(&app, Method::GET, &format!("/api/users?q={}", "a".repeat(101)), &admin, None).await;
+        assert_eq!(long.status(), 400);
     }
 }

@@ -136,7 +136,10 @@ fn ApiTokensPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="tokens-title">
             <h2 id="tokens-title">"API tokens"</h2>
-            <p>"Scripts and apps can act as you by sending " <code>"Authorization: Token <key>"</code> "."</p>
+            <p>
+                "Scripts and apps can act as you by sending " <code>"Authorization: Token <key>"</code>
+                ". See the " <a href="/docs/api">"API reference"</a> "."
+            </p>
             {move || created().map(|new| view! {
                 <div class="alert alert--success" role="status">
                     <p>"Copy your new token “" {new.info.name} "” now; it will not be shown again:"</p>

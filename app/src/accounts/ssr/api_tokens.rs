@@ -12,7 +12,7 @@ use crate::{
         validation::FieldErrors,
     },
     error::AppError,
-    server::AppState,
+    server::{db::RecordId, AppState},
 };
 
 const PREFIX: &str = "cpt_";
@@ -92,7 +92,7 @@ pub async fn create(
     rand::fill(&mut key);
     let token = format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key));
     let info = ApiTokenInfo {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: RecordId::new().into(),
         name: name.to_string(),
         created_at: now,
         expires_at,
@@ -129,15 +129,17 @@ pub async fn list(state: &AppState, user: &UserRecord, now: i64) -> Result<Vec<A
 
 /// Revokes one of the user's own tokens.
 pub async fn revoke(state: &AppState, user: &UserRecord, token_id: &str, now: i64) -> Result<(), AppError> {
+    let not_found = || AppError::NotFound("No such token.".into());
+    let token_id = RecordId::parse(token_id).ok_or_else(not_found)?;
     let result =
         sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
-            .bind(token_id)
+            .bind(token_id.as_str())
             .bind(&user.id)
             .bind(now)
             .execute(state.db.pool())
             .await?;
     if result.rows_affected() == 0 {
-        return Err(AppError::NotFound("No such token.".into()));
+        return Err(not_found());
     }
     Ok(())
 }

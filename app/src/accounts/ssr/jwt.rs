@@ -38,9 +38,13 @@ pub struct ApiJwt {
     pub refresh_ttl: Duration,
 }
 
-#[derive(Debug, Serialize)]
+/// A JWT access/refresh pair. Send the access token as `Authorization: Bearer <jwt>`; trade
+/// the refresh token (once) for a new pair before the access token expires.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
+    /// Short-lived (`JWT_ACCESS_TTL_SECS`, default 15 minutes).
     pub access_token: String,
+    /// Long-lived (`JWT_REFRESH_TTL_SECS`, default 7 days), works once.
     pub refresh_token: String,
 }
 

@@ -17,7 +17,11 @@ use crate::{
         CurrentUser,
     },
     error::AppError,
-    server::{clock::now, db::unique_violation, rate_limit, AppState},
+    server::{
+        clock::now,
+        db::{unique_violation, RecordId},
+        rate_limit, AppState,
+    },
 };
 
 pub struct SignupInput {
@@ -55,7 +59,7 @@ pub async fn signup(state: &AppState, input: SignupInput, client_ip: &str) -> Re
 
     let hash = state.passwords.hash(&input.password).await?;
     let now = now();
-    let user_id = uuid::Uuid::new_v4().to_string();
+    let user_id: String = RecordId::new().into();
     let result: Result<(), sqlx::Error> = async {
         let mut tx = state.db.pool().begin().await?;
         let new_user = NewUser {

@@ -6,7 +6,7 @@ use crate::{
     accounts::{components::use_auth, Role},
     admin::{
         api::{get_user_statistics, list_users, DeleteUser, SetUserActive, SetUserRole},
-        model::{ManagedUser, UserFilter},
+        model::{ManagedUser, UserFilter, MAX_SEARCH},
     },
 };
 
@@ -94,7 +94,7 @@ fn UserAdmin() -> impl IntoView {
                 })}
             </Transition>
             <form method="get" action="/admin/users" class="filters" role="search">
-                <label>"Search" <input type="search" name="q" value=move || query.read().get("q").unwrap_or_default()/></label>
+                <label>"Search" <input type="search" name="q" maxlength=MAX_SEARCH value=move || query.read().get("q").unwrap_or_default()/></label>
                 <label>"Role"
                     <select name="role">
                         <option value="">"Any"</option>
@@ -135,10 +135,34 @@ fn UserAdmin() -> impl IntoView {
                                 </nav>
                             }.into_any()
                         }
-                        Err(error) => view! { <div class="alert alert--error"><p>{error.to_string()}</p></div> }.into_any(),
+                        Err(error) => view! { <ListError error/> }.into_any(),
                     }
                 })}
             </Transition>
+        </div>
+    }
+}
+
+/// Why the list could not be shown, with each bad filter named as the form labels it.
+#[component]
+fn ListError(error: crate::error::AppError) -> impl IntoView {
+    let problems = error
+        .field_errors()
+        .0
+        .into_iter()
+        .flat_map(|(field, messages)| {
+            let label = match field.as_str() {
+                "q" => "Search".to_string(),
+                "role" => "Role".to_string(),
+                other => other.to_string(),
+            };
+            messages.into_iter().map(move |message| view! { <li>{format!("{label} {message}.")}</li> })
+        })
+        .collect_view();
+    view! {
+        <div class="alert alert--error" role="alert">
+            <p>{error.to_string()}</p>
+            <ul>{problems}</ul>
         </div>
     }
 }

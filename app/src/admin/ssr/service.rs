@@ -13,9 +13,13 @@ use crate::{
         validation::{Email, FieldErrors, FullName, PhoneNumber, Username},
         Role,
     },
-    admin::model::{ManagedUser, UserChanges, UserFilter, UserPage, UserStatistics},
+    admin::model::{ManagedUser, UserChanges, UserFilter, UserPage, UserStatistics, MAX_SEARCH},
     error::AppError,
-    server::{clock::now, db::unique_violation, AppState},
+    server::{
+        clock::now,
+        db::{unique_violation, RecordId},
+        AppState,
+    },
 };
 
 pub const DEFAULT_PAGE: i64 = 20;
@@ -33,6 +37,29 @@ fn not_found() -> AppError {
     AppError::NotFound("No such user.".into())
 }
 
+/// A user id from a request; a malformed one names nobody.
+fn user_id(raw: &str) -> Result<RecordId, AppError> {
+    RecordId::parse(raw).ok_or_else(not_found)
+}
+
+/// The rules for one page of users, whichever door the request came through: the same
+/// messages for the API's query string and the admin page.
+pub fn page_problems(filter: &UserFilter, limit: Option<i64>, offset: Option<i64>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if limit.is_some_and(|limit| !(1..=MAX_PAGE).contains(&limit)) {
+        errors.add("limit", format!("must be from 1 to {MAX_PAGE}"));
+    }
+    if offset.is_some_and(|offset| offset < 0) {
+        errors.add("offset", "must not be negative");
+    }
+    if let Some(q) = &filter.q {
+        if q.chars().count() > MAX_SEARCH || q.chars().any(char::is_control) {
+            errors.add("q", format!("must be at most {MAX_SEARCH} characters, without control characters"));
+        }
+    }
+    errors
+}
+
 pub async fn list(
     state: &AppState,
     actor: &UserRecord,
@@ -41,16 +68,9 @@ pub async fn list(
     offset: Option<i64>,
 ) -> Result<UserPage, AppError> {
     require_admin(actor)?;
+    page_problems(filter, limit, offset).into_result().map_err(AppError::invalid)?;
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     let offset = offset.unwrap_or(0);
-    let mut errors = FieldErrors::new();
-    if !(1..=MAX_PAGE).contains(&limit) {
-        errors.add("limit", format!("must be from 1 to {MAX_PAGE}"));
-    }
-    if offset < 0 {
-        errors.add("offset", "must not be negative");
-    }
-    errors.into_result().map_err(AppError::invalid)?;
     let (total, users) = repo::list(state.db.pool(), filter, limit, offset).await?;
     Ok(UserPage { total, limit, offset, users })
 }
@@ -64,7 +84,7 @@ pub async fn get(state: &AppState, actor: &UserRecord, id: &str) -> Result<Manag
     if actor.id != id {
         require_admin(actor)?;
     }
-    repo::find(state.db.pool(), id).await?.ok_or_else(not_found)
+    repo::find(state.db.pool(), user_id(id)?.as_str()).await?.ok_or_else(not_found)
 }
 
 pub struct NewManagedUser {
@@ -93,7 +113,7 @@ pub async fn create(state: &AppState, actor: &UserRecord, input: NewManagedUser)
     errors.into_result().map_err(AppError::invalid)?;
     let hash = state.passwords.hash(&input.password).await?;
     let now = now();
-    let id = uuid::Uuid::new_v4().to_string();
+    let id: String = RecordId::new().into();
     let result: Result<(), sqlx::Error> = async {
         let mut tx = state.db.pool().begin().await?;
         let new_user = NewUser {
@@ -154,6 +174,8 @@ pub async fn update(
         // Admins included: nobody locks themselves out; another admin must do it.
         return Err(AppError::Forbidden("You cannot change your own role or active flag.".into()));
     }
+    let id = user_id(id)?;
+    let id = id.as_str();
     let target = accounts_repo::find_by_id(state.db.pool(), id).await?.ok_or_else(not_found)?;
     let mut errors = FieldErrors::new();
     let email = match &changes.email {
@@ -220,6 +242,8 @@ pub async fn delete(state: &AppState, actor: &UserRecord, id: &str) -> Result<()
     if actor.id == id {
         return Err(AppError::Forbidden("Delete your own account from the account page.".into()));
     }
+    let id = user_id(id)?;
+    let id = id.as_str();
     if repo::find(state.db.pool(), id).await?.is_none() {
         return Err(not_found());
     }
