@@ -2,6 +2,10 @@
 //! server (`ssr`) and the browser (`hydrate`). Server-only code lives in `server` and in
 //! each area's `ssr` module.
 
+// Leptos views are nested types; the API reference page's are deeper than rustc's
+// default query depth allows in the optimised wasm build.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod admin;
 pub mod docs;
