@@ -68,3 +68,20 @@ test("an admin promotes one user and deactivates another, who is logged out at o
   await stranger.goto("/admin/users");
   await expect(stranger.getByRole("heading", { level: 1 })).toHaveText("Administrators only");
 });
+
+test("a search the server refuses is named next to the filters, not a blank list", async ({ page, request }) => {
+  const boss = `chief${Date.now().toString(36)}`;
+  await activeAccount(request, boss);
+  execFileSync(serverBin, ["promote-admin", boss], { env: { ...process.env, ...serverEnv }, cwd: __dirname + "/.." });
+  await logIn(page, boss);
+  // A control character can only arrive through a hand-made link; the form caps the length.
+  await page.goto("/admin/users?q=ad%01a");
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("These filters cannot be used:");
+  await expect(alert).toContainText("Search must be at most 100 characters, without control characters.");
+  await expect(page.getByLabel("Search")).toHaveAttribute("maxlength", "100");
+  await page.getByLabel("Search").fill(boss);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByText("1 user", { exact: true })).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+});

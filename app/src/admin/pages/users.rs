@@ -119,7 +119,7 @@ fn UserAdmin() -> impl IntoView {
                         Ok(page) => {
                             let (total, offset_now) = (page.total, page.offset);
                             view! {
-                                <p class="admin__count">{format!("{total} users")}</p>
+                                <p class="admin__count">{format!("{total} user{}", if total == 1 { "" } else { "s" })}</p>
                                 <table class="tokens users">
                                     <thead><tr>
                                         <th scope="col">"User"</th><th scope="col">"Role"</th>
@@ -146,8 +146,9 @@ fn UserAdmin() -> impl IntoView {
 /// Why the list could not be shown, with each bad filter named as the form labels it.
 #[component]
 fn ListError(error: crate::error::AppError) -> impl IntoView {
-    let problems = error
-        .field_errors()
+    let fields = error.field_errors();
+    let summary = if fields.is_empty() { error.to_string() } else { "These filters cannot be used:".to_string() };
+    let problems = fields
         .0
         .into_iter()
         .flat_map(|(field, messages)| {
@@ -161,7 +162,7 @@ fn ListError(error: crate::error::AppError) -> impl IntoView {
         .collect_view();
     view! {
         <div class="alert alert--error" role="alert">
-            <p>{error.to_string()}</p>
+            <p>{summary}</p>
             <ul>{problems}</ul>
         </div>
     }
