@@ -3,7 +3,7 @@
 
 use std::{future::Future, io, net::SocketAddr};
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use app::{
     accounts::ssr::{
@@ -16,7 +16,7 @@ use app::{
 };
 use axum::http::{header, HeaderValue};
 use axum::{serve::ListenerExt, Router};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
@@ -110,7 +110,7 @@ impl Application {
 /// then static files (precompressed when available) with the 404 page as fallback.
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>, api: Router<AppState>) -> Router {
     let https = state.accounts.public_url.starts_with("https://");
-    let routes = generate_route_list(App);
+    let routes = page_routes().to_vec();
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(health::router(health::HealthState::new(state.db.clone())))
@@ -145,6 +145,16 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>, a
                 })),
         )
         .with_state(state)
+}
+
+/// The pages' routes, listed once per process. Listing runs the whole app with resource
+/// loading suppressed through a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`), and a resource first polled while that flag is up never
+/// loads: a page another server in this process was rendering at that moment would hang
+/// for good. Doing it once, before any server can answer, closes that window.
+fn page_routes() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
 }
 
 /// Session cookie: HttpOnly, SameSite=Lax; Secure with the `__Host-` prefix when the

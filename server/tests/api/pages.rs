@@ -76,3 +76,26 @@ engine_tests! {
         }
     }
 }
+
+/// Starting a server lists the app's routes by running it with resource loading
+/// suppressed process-wide; pages another server in the process was rendering then must
+/// still finish (they once hung for good, stalling the suite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_rendering_while_other_servers_start() {
+    let app = TestApp::spawn(crate::helpers::Engine::Sqlite).await;
+    let starting = tokio::spawn(async {
+        for _ in 0..8 {
+            TestApp::spawn(crate::helpers::Engine::Sqlite).await;
+        }
+    });
+    let mut rendered = 0;
+    while !starting.is_finished() || rendered < 20 {
+        let response = tokio::time::timeout(std::time::Duration::from_secs(15), app.get("/no-such-page"))
+            .await
+            .unwrap_or_else(|_| panic!("page {rendered} did not finish rendering"));
+        assert_eq!(response.status(), 404);
+        assert!(response.text().await.unwrap().contains("Page not found"));
+        rendered += 1;
+    }
+    starting.await.unwrap();
+}
