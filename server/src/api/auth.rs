@@ -126,22 +126,23 @@ async fn validate_token(State(state): State<AppState>, headers: HeaderMap) -> Re
     Ok(Json(Validity { valid: true, user_id: user.id }))
 }
 
-/// Log out: revoke a refresh token.
+/// Log out of the API everywhere.
 ///
-/// Access tokens already issued stay valid until they expire (minutes).
+/// Presenting a live refresh token revokes every refresh token and API token of the
+/// account, and the access tokens issued before now. Browser sessions are not affected.
 #[utoipa::path(
     post,
     path = "/api/auth/logout",
     tag = TAG_AUTH,
     request_body = RefreshRequest,
     responses(
-        (status = 204, description = "Revoked"),
+        (status = 204, description = "Logged out: every API credential of the account is revoked"),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Not a valid refresh token", body = ErrorBody),
     ),
 )]
 async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshRequest>) -> Result<StatusCode, ApiError> {
-    if !jwt::revoke(&state, &body.refresh_token, now()).await? {
+    if !jwt::logout(&state, &body.refresh_token, now()).await? {
         return Err(AppError::Unauthorized("The refresh token is not valid.".into()).into());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -165,7 +166,7 @@ struct TokenResponse {
 /// Log in for an opaque API token.
 ///
 /// The token does not expire; it lasts until revoked (`DELETE /api/auth/token`, the
-/// account page, a password change or reset, or deactivation).
+/// account page, an API logout, a password change or reset, or deactivation).
 #[utoipa::path(
     post,
     path = "/api/auth/token",
@@ -194,7 +195,7 @@ async fn issue(
     tag = TAG_AUTH,
     security(("token" = [])),
     responses(
-        (status = 204, description = "Revoked"),
+        (status = 204, description = "Logged out: every API credential of the account is revoked"),
         (status = 401, description = "No `Authorization: Token` header, or not a valid token", body = ErrorBody),
     ),
 )]

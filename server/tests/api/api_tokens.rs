@@ -15,14 +15,7 @@ async fn issue_token(app: &TestApp, login: &str, password: &str) -> reqwest::Res
 }
 
 async fn whoami(app: &TestApp, token: &str) -> Value {
-    let response = crate::helpers::api_client()
-        .post(app.url("/fn/accounts/current-user"))
-        .header("authorization", format!("Token {token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    crate::helpers::current_user_as(app, &format!("Token {token}")).await
 }
 
 engine_tests! {

@@ -324,6 +324,19 @@ pub async fn current_user_with(client: &reqwest::Client, address: &str) -> Value
     response.json().await.unwrap()
 }
 
+/// Who the `current-user` server function sees behind an `Authorization` header value
+/// (`Token …` or `Bearer …`): the user as JSON, or null.
+pub async fn current_user_as(app: &TestApp, authorization: &str) -> Value {
+    let response = api_client()
+        .post(app.url("/fn/accounts/current-user"))
+        .header("authorization", authorization)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
 /// The JSON error body of a failed server function call.
 pub async fn error_of(response: reqwest::Response) -> Value {
     let text = response.text().await.unwrap();

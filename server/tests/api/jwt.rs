@@ -33,15 +33,7 @@ async fn validate(app: &TestApp, token: &str) -> u16 {
 }
 
 async fn whoami(app: &TestApp, token: &str) -> Value {
-    crate::helpers::api_client()
-        .post(app.url("/fn/accounts/current-user"))
-        .header("authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    crate::helpers::current_user_as(app, &format!("Bearer {token}")).await
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -51,6 +43,26 @@ fn b64(bytes: &[u8]) -> String {
 fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// `token` signed again with its `iat` moved `secs` into the past, as if issued then.
+fn issued_earlier(token: &str, secs: i64) -> String {
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    let mut claims = claims_of(token);
+    claims["iat"] = json!(claims["iat"].as_i64().unwrap() - secs);
+    let key = EncodingKey::from_secret(&derive_key(TEST_SECRET.as_bytes(), "api-jwt-v1"));
+    encode(&Header::default(), &claims, &key).unwrap()
+}
+
+async fn api_token(app: &TestApp) -> String {
+    let response =
+        post_json(app, "/api/auth/token", json!({"username_or_email": "ada", "password": STRONG_PASSWORD})).await;
+    assert_eq!(response.status(), 200);
+    response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+async fn token_works(app: &TestApp, token: &str) -> bool {
+    crate::helpers::current_user_as(app, &format!("Token {token}")).await["username"] == "ada"
 }
 
 engine_tests! {
@@ -84,11 +96,28 @@ engine_tests! {
         assert_eq!(after.status(), 401, "reuse revoked the whole family, the newest token too");
     }
 
-    async fn logout_revokes_the_refresh_token(app: TestApp) {
+    async fn logout_revokes_every_refresh_token_api_token_and_earlier_access_token(app: TestApp) {
         app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
-        let (_, refresh) = pair(&app).await;
+        let (access, refresh) = pair(&app).await;
+        let (_, other_device) = pair(&app).await;
+        let script = api_token(&app).await;
+        // Issued a few seconds ago: the cutoff is a whole second, so a token of this very
+        // second would still pass.
+        let earlier_access = issued_earlier(&access, 5);
+        assert_eq!(validate(&app, &earlier_access).await, 200);
+        assert!(token_works(&app, &script).await);
+
         assert_eq!(post_json(&app, "/api/auth/logout", json!({"refresh_token": refresh})).await.status(), 204);
         assert_eq!(post_json(&app, "/api/auth/refresh", json!({"refresh_token": refresh})).await.status(), 401);
+        assert_eq!(post_json(&app, "/api/auth/refresh", json!({"refresh_token": other_device})).await.status(), 401);
+        assert_eq!(validate(&app, &earlier_access).await, 401, "access tokens issued before the logout");
+        assert!(!token_works(&app, &script).await, "API tokens too");
+        assert_eq!(post_json(&app, "/api/auth/logout", json!({"refresh_token": refresh})).await.status(), 401, "only once");
+        assert_eq!(post_json(&app, "/api/auth/logout", json!({"refresh_token": access})).await.status(), 401, "an access token is not a refresh token");
+
+        // Logging in again works at once, the same second included.
+        let (fresh, _) = pair(&app).await;
+        assert_eq!(validate(&app, &fresh).await, 200);
     }
 
     async fn forged_none_wrong_type_expired_and_account_tokens_are_refused(app: TestApp) {
@@ -131,8 +160,11 @@ engine_tests! {
         app.login("ada", STRONG_PASSWORD).await;
         let new_password = "Fresh-Meadow-Kite-77?";
         let form = [("old_password", STRONG_PASSWORD), ("password", new_password), ("password_confirm", new_password)];
+        let (access, _) = pair(&app).await;
+        let earlier_access = issued_earlier(&access, 5);
         assert_eq!(app.call("accounts/change-password", &form).await.status(), 200);
         assert_eq!(post_json(&app, "/api/auth/refresh", json!({"refresh_token": refresh})).await.status(), 401);
+        assert_eq!(validate(&app, &earlier_access).await, 401, "access tokens from before the change");
 
         let response = post_json(&app, "/api/auth/generate-token", json!({"username": "ada", "password": new_password})).await;
         let access = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();

@@ -140,6 +140,9 @@ fn ApiTokensPanel() -> impl IntoView {
                 "Scripts and apps can act as you by sending " <code>"Authorization: Token <key>"</code>
                 ". See the " <a href="/docs/api">"API reference"</a> "."
             </p>
+            <p class="muted">
+                "Changing or resetting your password, or logging out through the API, revokes them all."
+            </p>
             {move || created().map(|new| view! {
                 <div class="alert alert--success" role="status">
                     <p>"Copy your new token “" {new.info.name} "” now; it will not be shown again:"</p>

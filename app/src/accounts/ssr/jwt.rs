@@ -147,20 +147,29 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: i64) -> Result<
     issue_pair(state, &user, Some(&family), now).await
 }
 
-/// Revokes the refresh token presented (API logout); false when it was not live.
-pub async fn revoke(state: &AppState, refresh_token: &str, now: i64) -> Result<bool, AppError> {
+/// API logout with a live refresh token: the account is logged out of the API
+/// everywhere (every refresh token and API token, and the access tokens issued so far).
+/// False when the token was not live.
+pub async fn logout(state: &AppState, refresh_token: &str, now: i64) -> Result<bool, AppError> {
     let Some(claims) = state.jwt.verify(refresh_token, TokenType::Refresh) else { return Ok(false) };
-    let result = sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL")
-        .bind(&claims.jti)
-        .bind(now)
-        .execute(state.db.pool())
-        .await?;
-    Ok(result.rows_affected() == 1)
+    let mut tx = state.db.pool().begin().await?;
+    let live: Option<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM refresh_tokens WHERE jti = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(&claims.jti)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user_id,)) = live else { return Ok(false) };
+    repo::revoke_api_credentials(&mut tx, &user_id, now).await?;
+    tx.commit().await?;
+    tracing::info!(%user_id, "logged out of the API everywhere");
+    Ok(true)
 }
 
 /// The user an access token speaks for, if it verifies and the account is usable.
 pub async fn authenticate(state: &AppState, access_token: &str) -> Result<Option<UserRecord>, AppError> {
     let Some(claims) = state.jwt.verify(access_token, TokenType::Access) else { return Ok(None) };
     let user = repo::find_by_id(state.db.pool(), &claims.sub).await?;
-    Ok(user.filter(|u| u.active && u.email_verified_at.is_some()))
+    Ok(user.filter(|u| u.active && u.email_verified_at.is_some() && claims.iat >= u.tokens_valid_after))
 }

@@ -21,6 +21,8 @@ pub struct UserRecord {
     pub password_hash: PasswordHash,
     pub session_epoch: i64,
     pub locked_until: Option<i64>,
+    /// Access tokens issued before this unix second are refused.
+    pub tokens_valid_after: i64,
 }
 
 #[derive(FromRow)]
@@ -37,6 +39,7 @@ struct UserRow {
     password_hash: String,
     session_epoch: i64,
     locked_until: Option<i64>,
+    tokens_valid_after: i64,
 }
 
 impl From<UserRow> for UserRecord {
@@ -55,6 +58,7 @@ impl From<UserRow> for UserRecord {
             password_hash: PasswordHash::from_stored(row.password_hash),
             session_epoch: row.session_epoch,
             locked_until: row.locked_until,
+            tokens_valid_after: row.tokens_valid_after,
         }
     }
 }
@@ -76,7 +80,7 @@ impl UserRecord {
 // sqlx's Any driver cannot decode SQLite booleans, so `active` is read as 0/1.
 const USER_COLUMNS: &str = "id, username, email, name, full_name, phone_number, role, \
      CASE WHEN active THEN 1 ELSE 0 END AS active, \
-     email_verified_at, password_hash, session_epoch, locked_until";
+     email_verified_at, password_hash, session_epoch, locked_until, tokens_valid_after";
 
 pub struct NewUser<'a> {
     pub id: &'a str,
@@ -317,20 +321,35 @@ pub async fn consume_token<'e>(
     Ok(result.rows_affected() == 1)
 }
 
-/// Revokes every unused account token, API token and refresh token of a user (after a password
-/// change or reset).
+/// Revokes every unused account token (activation and reset links) and every API
+/// credential of a user (after a password change or reset, or deactivation).
 pub async fn revoke_tokens(tx: &mut sqlx::Transaction<'_, Any>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    revoke_api_credentials(tx, user_id, now).await
+}
+
+/// Ends every API credential of a user: API tokens, refresh tokens, and the access
+/// tokens issued before `now` (through the user's cutoff).
+pub async fn revoke_api_credentials(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    user_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
         .bind(user_id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
     sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE users SET tokens_valid_after = $2 WHERE id = $1")
         .bind(user_id)
         .bind(now)
         .execute(&mut **tx)
