@@ -28,7 +28,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::{config::Config, health, telemetry};
 
-const MAX_BODY_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub struct Application {
     listener: TcpListener,
@@ -144,6 +144,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>, a
                     https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"))
                 })),
         )
+        .layer(axum::middleware::from_fn(crate::api::json_errors))
         .with_state(state)
 }
 

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use app::{error::AppError, server::request::status_of};
 use axum::{
+    body::Body,
     extract::{rejection::JsonRejection, FromRequest, Request},
     http::{header, HeaderValue, StatusCode},
+    middleware::Next,
     response::{IntoResponse, Response},
     Json,
 };
@@ -101,4 +103,35 @@ where
             }
         }
     }
+}
+
+/// Errors under `/api` that never reached a handler (a body over the size limit, a
+/// method the path does not accept) get the same JSON body as every other API error;
+/// their status and headers (`Allow`, the request id) are kept. Outermost layer, so it
+/// sees the body-limit layer's answer too.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_api = path == "/api" || path.starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|value| value.as_bytes() == b"application/json");
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("The request body is over the {} KiB limit.", crate::startup::MAX_BODY_BYTES / 1024)
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This endpoint does not accept that method; see the Allow header.".to_string()
+        }
+        other => other.canonical_reason().unwrap_or("The request failed.").to_string(),
+    };
+    let body = ErrorBody { error: true, status: status.as_u16(), message, fields: BTreeMap::new() };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let bytes = serde_json::to_vec(&body).expect("an error body serialises");
+    Response::from_parts(parts, Body::from(bytes))
 }

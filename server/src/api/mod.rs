@@ -30,7 +30,7 @@ use utoipa::{
 };
 use utoipa_axum::router::OpenApiRouter;
 
-pub use error::{ApiError, ErrorBody};
+pub use error::{json_errors, ApiError, ErrorBody};
 
 const TAG_AUTH: &str = "Logging in";
 const TAG_ACCOUNT: &str = "Your account";
@@ -43,8 +43,8 @@ const TAG_USERS: &str = "Users";
         description = "The same accounts as the website, for scripts and apps. Every request and \
                        response body is JSON. Errors are `{\"error\": true, \"status\", \"message\", \
                        \"fields\"}` with the status that fits: 400 bad input (with a message per \
-                       field), 401 no or bad credentials, 403 not allowed, 404 missing, 413 body over \
-                       256 KiB, 415 not JSON, 429 too many attempts (with `Retry-After`).",
+                       field), 401 no or bad credentials, 403 not allowed, 404 missing, 405 method not \
+                       accepted there, 413 body over 256 KiB, 415 not JSON, 429 too many attempts (with `Retry-After`).",
     ),
     tags(
         (name = TAG_AUTH, description = "Credentials for API clients: opaque API tokens, or JWT access/refresh pairs."),

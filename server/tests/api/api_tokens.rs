@@ -52,11 +52,43 @@ engine_tests! {
         assert_eq!(wrong_type.status(), 400);
         let no_type = app.client.post(app.url("/api/auth/token")).body("{}").send().await.unwrap();
         assert_eq!(no_type.status(), 415);
+        let wrong_method = app.client.get(app.url("/api/auth/token")).send().await.unwrap();
+        assert_eq!(wrong_method.status(), 405);
+        assert!(wrong_method.headers()["allow"].to_str().unwrap().contains("POST"));
+        assert!(wrong_method.headers().contains_key("x-request-id"));
+        assert_eq!(wrong_method.json::<Value>().await.unwrap()["status"], 405);
         for path in ["/api/nothing/here", "/api", "/api/"] {
             let unknown = app.client.get(app.url(path)).send().await.unwrap();
             assert_eq!(unknown.status(), 404, "{path}");
             assert_eq!(unknown.json::<Value>().await.unwrap()["status"], 404, "{path}");
         }
+    }
+
+    async fn api_rate_limits_oversized_bodies_and_inactive_accounts_answer_json(app: TestApp) {
+        app.signup("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let not_activated = issue_token(&app, "ada", STRONG_PASSWORD).await;
+        assert_eq!(not_activated.status(), 403);
+        assert_eq!(not_activated.json::<Value>().await.unwrap()["status"], 403);
+
+        let huge = json!({"username_or_email": "x".repeat(300 * 1024), "password": "p"});
+        let oversized = app.client.post(app.url("/api/auth/token")).json(&huge).send().await.unwrap();
+        assert_eq!(oversized.status(), 413);
+        let body: Value = oversized.json().await.unwrap();
+        assert_eq!(body["status"], 413);
+        assert_eq!(body["message"], "The request body is over the 256 KiB limit.");
+
+        let app = TestApp::spawn_with(app.engine, &[("AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+        for _ in 0..3 {
+            let refused = app.client.post(app.url("/api/auth/generate-token")).json(&json!({"username": "nobody", "password": "Wrong-Password-1!"})).send().await.unwrap();
+            assert_eq!(refused.status(), 401);
+        }
+        let limited = app.client.post(app.url("/api/auth/generate-token")).json(&json!({"username": "nobody", "password": "Wrong-Password-1!"})).send().await.unwrap();
+        assert_eq!(limited.status(), 429);
+        let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry_after), "{retry_after}");
+        let body: Value = limited.json().await.unwrap();
+        assert_eq!((body["error"].clone(), body["status"].clone()), (json!(true), json!(429)));
+        assert!(body["message"].as_str().unwrap().starts_with("Too many attempts."), "{body}");
     }
 
     async fn account_page_tokens_are_validated_listed_expire_and_revoke(app: TestApp) {
