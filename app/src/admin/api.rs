@@ -37,7 +37,8 @@ pub async fn set_user_role(id: String, role: Role) -> Result<ManagedUser, AppErr
     respond(async move {
         let ctx = RequestContext::load().await?;
         let actor = ctx.require_user().await?;
-        service::update(&ctx.state, &actor, &id, UserChanges { role: Some(role), ..Default::default() }).await
+        service::update(&ctx.state, &actor, &id, UserChanges { role: Some(role), ..Default::default() }, &ctx.client_ip)
+            .await
     })
     .await
 }
@@ -47,7 +48,14 @@ pub async fn set_user_active(id: String, active: bool) -> Result<ManagedUser, Ap
     respond(async move {
         let ctx = RequestContext::load().await?;
         let actor = ctx.require_user().await?;
-        service::update(&ctx.state, &actor, &id, UserChanges { active: Some(active), ..Default::default() }).await
+        service::update(
+            &ctx.state,
+            &actor,
+            &id,
+            UserChanges { active: Some(active), ..Default::default() },
+            &ctx.client_ip,
+        )
+        .await
     })
     .await
 }

@@ -24,7 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     error::{ApiJson, ErrorBody},
-    extract::ApiUser,
+    extract::{ApiUser, ClientIp},
     ApiError, TAG_USERS,
 };
 
@@ -241,7 +241,8 @@ async fn create(
 /// Change some of a user's fields.
 ///
 /// Only the fields present change. Users may change their own email, phone number, full
-/// name and password, never their own role or active flag; admins may change anything.
+/// name and password (email and password only with `old_password`, their current one),
+/// never their own role or active flag; admins may change anything.
 #[utoipa::path(
     put,
     path = "/api/users/{id}",
@@ -255,15 +256,17 @@ async fn create(
         (status = 401, description = "No or bad credentials", body = ErrorBody),
         (status = 403, description = "Not allowed to change that user or that field", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address; see `Retry-After`", body = ErrorBody),
     ),
 )]
 async fn update(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<UserChanges>,
 ) -> Result<Json<ManagedUser>, ApiError> {
-    Ok(Json(service::update(&state, &actor, &id, changes).await?))
+    Ok(Json(service::update(&state, &actor, &id, changes, &ip).await?))
 }
 
 /// Delete a user and everything they own (admins only).

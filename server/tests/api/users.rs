@@ -71,6 +71,41 @@ engine_tests! {
         assert_eq!(call(&app, Method::GET, "/api/users", "Bearer nonsense", None).await.status(), 401);
     }
 
+    async fn changing_your_own_email_or_password_needs_your_current_one(app: TestApp) {
+        let (admin, client, ada) = admin_and_client(&app).await;
+        let me = format!("/api/users/{ada}");
+        const NEW_PASSWORD: &str = "Quartz-Meadow-Violin-77?";
+
+        let bare = call(&app, Method::PUT, &me, &client, Some(json!({"password": NEW_PASSWORD}))).await;
+        assert_eq!(bare.status(), 400, "a bearer token alone cannot set the password");
+        assert_eq!(bare.json::<Value>().await.unwrap()["fields"]["old_password"][0], "is required to change your own email or password");
+        let wrong = json!({"email": "mallory@example.com", "old_password": "Not-The-Password-1!", "full_name": "Ada L"});
+        let wrong = call(&app, Method::PUT, &me, &client, Some(wrong)).await;
+        assert_eq!(wrong.status(), 400);
+        assert_eq!(wrong.json::<Value>().await.unwrap()["fields"]["old_password"][0], "is not your current password");
+        let unchanged: Value = call(&app, Method::GET, &me, &client, None).await.json().await.unwrap();
+        assert_eq!((unchanged["email"].as_str(), unchanged["full_name"].as_str()), (Some("ada@example.com"), None), "nothing applied");
+
+        let moved = json!({"email": "ada.new@example.com", "old_password": STRONG_PASSWORD});
+        let moved = call(&app, Method::PUT, &me, &client, Some(moved)).await;
+        assert_eq!(moved.status(), 200);
+        assert_eq!(moved.json::<Value>().await.unwrap()["email"], "ada.new@example.com");
+        let notice = app.wait_for_mail("ada@example.com", "Your email address was changed").await;
+        assert!(notice.text_body.contains("ada.new@example.com"), "the old address learns the new one");
+
+        let changed = json!({"password": NEW_PASSWORD, "old_password": STRONG_PASSWORD});
+        assert_eq!(call(&app, Method::PUT, &me, &client, Some(changed)).await.status(), 200);
+        app.wait_for_mail("ada.new@example.com", "Your password was changed").await;
+        assert_eq!(app.login("ada", STRONG_PASSWORD).await.status(), 401, "the old password is gone");
+        assert_eq!(app.login("ada", NEW_PASSWORD).await.status(), 200);
+
+        // An administrator sets another user's password without it; the user is told.
+        let reset = call(&app, Method::PUT, &me, &admin, Some(json!({"password": STRONG_PASSWORD}))).await;
+        assert_eq!(reset.status(), 200);
+        let notices = app.mails_to("ada.new@example.com").await;
+        assert_eq!(notices.iter().filter(|m| m.subject.contains("Your password was changed")).count(), 2);
+    }
+
     async fn admins_page_filter_search_and_count_users(app: TestApp) {
         let (admin, _, _) = admin_and_client(&app).await;
         for i in 0..3 {

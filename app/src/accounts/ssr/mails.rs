@@ -87,6 +87,30 @@ pub async fn password_changed<'e>(
     enqueue(db, to, &message, now).await
 }
 
+/// Sent to the old address when an account's email changes, so a takeover cannot pass
+/// unnoticed.
+pub async fn email_changed<'e>(
+    db: impl AnyExecutor<'e>,
+    to: &str,
+    name: &str,
+    new_email: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let message = Message {
+        subject: "Your email address was changed".into(),
+        greeting_name: name.into(),
+        paragraphs: vec![format!(
+            "The email address of your account was just changed to {new_email}. \
+             Emails about your account now go there, not here."
+        )],
+        action: None,
+        note: Some(
+            "If you did not make this change, contact us right away: someone else may have your password.".into(),
+        ),
+    };
+    enqueue(db, to, &message, now).await
+}
+
 pub async fn locked<'e>(
     db: impl AnyExecutor<'e>,
     state: &AppState,

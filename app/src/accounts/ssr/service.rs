@@ -492,6 +492,6 @@ async fn mail_one_time_link(
     }
 }
 
-fn greeting(user: &UserRecord) -> &str {
+pub(crate) fn greeting(user: &UserRecord) -> &str {
     user.name.as_deref().unwrap_or(&user.username)
 }

@@ -7,8 +7,10 @@ use super::repo;
 use crate::{
     accounts::{
         ssr::{
+            mails,
+            password::Verified,
             repo::{self as accounts_repo, NewUser, UserRecord},
-            service::password_problems,
+            service::{greeting, password_problems, rate_limit_ip},
         },
         validation::{Email, FieldErrors, FullName, PhoneNumber, Username},
         Role,
@@ -160,12 +162,15 @@ fn taken(error: sqlx::Error) -> AppError {
 }
 
 /// Applies the fields present in `changes`. Deactivating a user or setting a password
-/// ends their sessions and revokes their tokens.
+/// ends their sessions and revokes their tokens. Users changing their own email or
+/// password must give their current password, as on the account page: a stolen access
+/// token alone cannot take the account over.
 pub async fn update(
     state: &AppState,
     actor: &UserRecord,
     id: &str,
     changes: UserChanges,
+    client_ip: &str,
 ) -> Result<ManagedUser, AppError> {
     let is_self = actor.id == id;
     if !is_self {
@@ -178,6 +183,10 @@ pub async fn update(
     let id = id.as_str();
     let target = accounts_repo::find_by_id(state.db.pool(), id).await?.ok_or_else(not_found)?;
     let mut errors = FieldErrors::new();
+    if is_self && (changes.email.is_some() || changes.password.is_some()) {
+        let problem = reauthenticate(state, &target, changes.old_password.as_deref(), client_ip).await?;
+        errors.extend("old_password", problem.map(String::from));
+    }
     let email = match &changes.email {
         Some(raw) => errors.check("email", Email::parse(raw)).map(Some),
         None => Some(None),
@@ -202,6 +211,7 @@ pub async fn update(
         Some(password) => Some(state.passwords.hash(&SecretString::from(password.clone())).await?),
         None => None,
     };
+    let new_email = email.as_ref().map(Email::as_str).filter(|new| *new != target.email);
 
     let now = now();
     let result: Result<(), sqlx::Error> = async {
@@ -227,13 +237,41 @@ pub async fn update(
         if let Some(hash) = &hash {
             accounts_repo::set_password(&mut *tx, id, hash, now).await?;
             accounts_repo::revoke_tokens(&mut tx, id, now).await?;
+            mails::password_changed(&mut *tx, state, &target.email, greeting(&target), now).await?;
+        }
+        if let Some(new_email) = new_email {
+            mails::email_changed(&mut *tx, &target.email, greeting(&target), new_email, now).await?;
         }
         tx.commit().await
     }
     .await;
-    result.map_err(taken)?;
+    match result {
+        // Deleted by someone else meanwhile.
+        Err(sqlx::Error::RowNotFound) => return Err(not_found()),
+        other => other.map_err(taken)?,
+    }
+    if hash.is_some() || new_email.is_some() {
+        state.mail_wake.notify_one();
+    }
     tracing::info!(user_id = %id, by = %actor.id, "user updated");
     repo::find(state.db.pool(), id).await?.ok_or_else(not_found)
+}
+
+/// What is wrong with the current password a user gave to change their own email or
+/// password (rate limited per client, like every password check).
+async fn reauthenticate(
+    state: &AppState,
+    user: &UserRecord,
+    old_password: Option<&str>,
+    client_ip: &str,
+) -> Result<Option<&'static str>, AppError> {
+    let Some(old_password) = old_password else {
+        return Ok(Some("is required to change your own email or password"));
+    };
+    rate_limit_ip(state, client_ip).await?;
+    let verified =
+        state.passwords.verify(&SecretString::from(old_password.to_string()), Some(&user.password_hash)).await?;
+    Ok((verified == Verified::No).then_some("is not your current password"))
 }
 
 /// Admins delete users; settings, tokens and sessions go with them.
