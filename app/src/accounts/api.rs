@@ -209,7 +209,7 @@ pub async fn create_api_token(name: String, expires_in_days: String) -> Result<N
     respond(async move {
         let ctx = RequestContext::load().await?;
         let user = ctx.require_user().await?;
-        api_tokens::create(&ctx.state, &user, &name, &expires_in_days, now()).await
+        api_tokens::create(&ctx.state, &user, &name, &expires_in_days, api_tokens::Origin::Page, now()).await
     })
     .await
 }

@@ -120,8 +120,8 @@ async fn login(
 ) -> Result<Json<LoggedIn>, ApiError> {
     service::rate_limit_ip(&state, &ip).await?;
     let user = service::authenticate(&state, &body.email, &SecretString::from(body.password)).await?;
-    let pair = jwt::issue_pair(&state, &user, None, now()).await?;
-    Ok(Json(LoggedIn { user: user.to_current_user(), token: pair.access_token, message: "Logged in." }))
+    let token = jwt::issue_access(&state, &user, now());
+    Ok(Json(LoggedIn { user: user.to_current_user(), token, message: "Logged in." }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -65,7 +65,7 @@ async fn generate_token(
 ) -> Result<Json<TokenPair>, ApiError> {
     service::rate_limit_ip(&state, &ip).await?;
     let user = service::authenticate(&state, &body.username, &SecretString::from(body.password)).await?;
-    Ok(Json(jwt::issue_pair(&state, &user, None, now()).await?))
+    Ok(Json(jwt::issue_pair(state.db.pool(), &state, &user, None, now()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -136,7 +136,7 @@ async fn validate_token(State(state): State<AppState>, headers: HeaderMap) -> Re
     tag = TAG_AUTH,
     request_body = RefreshRequest,
     responses(
-        (status = 204, description = "Logged out: every API credential of the account is revoked"),
+        (status = 204, description = "Logged out: this token is revoked (the account's other credentials keep working)"),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Not a valid refresh token", body = ErrorBody),
     ),
@@ -166,7 +166,9 @@ struct TokenResponse {
 /// Log in for an opaque API token.
 ///
 /// The token does not expire; it lasts until revoked (`DELETE /api/auth/token`, the
-/// account page, an API logout, a password change or reset, or deactivation).
+/// account page, an API logout, a password change or reset, or deactivation). A user
+/// holds at most 50 live tokens: past that, a new login replaces the login token
+/// unused for longest (tokens named on the account page are never replaced).
 #[utoipa::path(
     post,
     path = "/api/auth/token",
@@ -174,6 +176,7 @@ struct TokenResponse {
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 409, description = "The account holds 50 live tokens, all named on the account page", body = ErrorBody),
         PasswordLoginFailure,
     ),
 )]
@@ -184,7 +187,7 @@ async fn issue(
 ) -> Result<Json<TokenResponse>, ApiError> {
     service::rate_limit_ip(&state, &ip).await?;
     let user = service::authenticate(&state, &body.username_or_email, &SecretString::from(body.password)).await?;
-    let created = api_tokens::create(&state, &user, "API login", "", now()).await?;
+    let created = api_tokens::create(&state, &user, "API login", "", api_tokens::Origin::Login, now()).await?;
     Ok(Json(TokenResponse { token: created.token, user_id: user.id, email: user.email }))
 }
 
@@ -195,7 +198,7 @@ async fn issue(
     tag = TAG_AUTH,
     security(("token" = [])),
     responses(
-        (status = 204, description = "Logged out: every API credential of the account is revoked"),
+        (status = 204, description = "Logged out: this token is revoked (the account's other credentials keep working)"),
         (status = 401, description = "No `Authorization: Token` header, or not a valid token", body = ErrorBody),
     ),
 )]

@@ -49,6 +49,8 @@ engine_tests! {
         assert!(body["user"].get("password_hash").is_none());
         assert!(!body.to_string().contains("argon2"));
         let token = body["token"].as_str().unwrap();
+        let (refresh_rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM refresh_tokens").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(refresh_rows, 0, "no refresh token is handed out, so none is stored");
         let info = send(&app, reqwest::Method::PUT, "/api/auth/update-info", Some(&format!("Bearer {token}")), json!({"new_name": "Ada L"})).await;
         assert_eq!(info.status(), 200);
         assert_eq!(info.json::<Value>().await.unwrap()["name"], "Ada L");

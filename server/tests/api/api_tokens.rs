@@ -141,4 +141,50 @@ engine_tests! {
         assert_eq!(app.call("accounts/change-password", &form).await.status(), 200);
         assert_eq!(whoami(&app, &token).await, Value::Null, "a password change revokes API tokens");
     }
+
+    async fn logging_in_past_the_token_limit_replaces_the_least_recently_used_login_token(app: TestApp) {
+        app.create_active_user("ada", "ada@example.com", STRONG_PASSWORD).await;
+        let (user_id,): (String,) = sqlx::query_as("SELECT id FROM users").fetch_one(app.db.pool()).await.unwrap();
+        // 49 live tokens already: the oldest named on the account page, then logins used
+        // at different times ("stale" the longest ago).
+        let mut held = vec![("named".to_string(), false, None), ("stale".to_string(), true, Some(5_i64))];
+        held.extend((0..47).map(|i| (format!("login{i}"), true, Some(100 + i))));
+        for (id, from_login, last_used) in held {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, last_used_at, from_login) \
+                 VALUES ($1, $2, 'n', $1, 0, $3, $4)",
+            )
+            .bind(id)
+            .bind(&user_id)
+            .bind(last_used)
+            .bind(from_login)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        }
+        let live = || async {
+            let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM api_tokens WHERE revoked_at IS NULL").fetch_all(app.db.pool()).await.unwrap();
+            rows.into_iter().map(|(id,)| id).collect::<Vec<_>>()
+        };
+
+        let mut tokens = Vec::new();
+        for _ in 0..2 {
+            let response = issue_token(&app, "ada", STRONG_PASSWORD).await;
+            assert_eq!(response.status(), 200, "a script logging in on every run keeps working");
+            tokens.push(response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string());
+        }
+        let now_live = live().await;
+        assert_eq!(now_live.len(), 50);
+        assert!(now_live.contains(&"named".to_string()), "a token named on the account page is never replaced");
+        assert!(!now_live.contains(&"stale".to_string()), "the login token unused for longest made room");
+        for token in &tokens {
+            assert_eq!(whoami(&app, token).await["username"], "ada");
+        }
+
+        sqlx::query("UPDATE api_tokens SET from_login = FALSE").execute(app.db.pool()).await.unwrap();
+        let full = issue_token(&app, "ada", STRONG_PASSWORD).await;
+        assert_eq!(full.status(), 409, "nothing may be replaced when every token was named");
+        assert_eq!(full.json::<Value>().await.unwrap()["message"], "You already have 50 tokens; revoke one first.");
+        assert_eq!(live().await.len(), 50);
+    }
 }

@@ -19,7 +19,17 @@ const PREFIX: &str = "cpt_";
 pub const NAME_MAX: usize = 64;
 pub const MAX_EXPIRY_DAYS: i64 = 3650;
 /// A user may hold this many live tokens.
-const MAX_TOKENS_PER_USER: i64 = 50;
+pub const MAX_TOKENS_PER_USER: i64 = 50;
+
+/// Where a token comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Named by its owner on the account page; past the limit, creating one is refused.
+    Page,
+    /// A password login through the API; past the limit, it replaces the user's least
+    /// recently used login token, so a script that logs in on every run keeps working.
+    Login,
+}
 
 fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -52,6 +62,7 @@ pub async fn create(
     user: &UserRecord,
     name: &str,
     expires_in_days: &str,
+    origin: Origin,
     now: i64,
 ) -> Result<NewApiToken, AppError> {
     let mut errors = FieldErrors::new();
@@ -77,14 +88,9 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::invalid(errors).with_values([("name", name), ("expires_in_days", expires_in_days)]));
     }
-    let (live,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
-    )
-    .bind(&user.id)
-    .bind(now)
-    .fetch_one(state.db.pool())
-    .await?;
-    if live >= MAX_TOKENS_PER_USER {
+    if live_count(state, user, now).await? >= MAX_TOKENS_PER_USER
+        && !(origin == Origin::Login && replace_least_recent_login(state, user, now).await?)
+    {
         return Err(AppError::Conflict(format!("You already have {MAX_TOKENS_PER_USER} tokens; revoke one first.")));
     }
 
@@ -99,7 +105,8 @@ pub async fn create(
         last_used_at: None,
     };
     sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, from_login) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&info.id)
     .bind(&user.id)
@@ -107,10 +114,38 @@ pub async fn create(
     .bind(digest(&token))
     .bind(now)
     .bind(expires_at)
+    .bind(origin == Origin::Login)
     .execute(state.db.pool())
     .await?;
-    tracing::info!(user_id = %user.id, token_id = %info.id, "API token created");
+    tracing::info!(user_id = %user.id, token_id = %info.id, ?origin, "API token created");
     Ok(NewApiToken { token, info })
+}
+
+async fn live_count(state: &AppState, user: &UserRecord, now: i64) -> Result<i64, AppError> {
+    let (live,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(&user.id)
+    .bind(now)
+    .fetch_one(state.db.pool())
+    .await?;
+    Ok(live)
+}
+
+/// Revokes the live login token the user has gone longest without using; false when
+/// they hold none.
+async fn replace_least_recent_login(state: &AppState, user: &UserRecord, now: i64) -> Result<bool, AppError> {
+    let result = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE id = (\
+           SELECT id FROM api_tokens \
+           WHERE user_id = $1 AND from_login = TRUE AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) \
+           ORDER BY COALESCE(last_used_at, created_at), created_at, id LIMIT 1)",
+    )
+    .bind(&user.id)
+    .bind(now)
+    .execute(state.db.pool())
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// The user's live tokens, newest first.

@@ -21,7 +21,8 @@ pub struct UserRecord {
     pub password_hash: PasswordHash,
     pub session_epoch: i64,
     pub locked_until: Option<i64>,
-    /// Access tokens issued before this unix second are refused.
+    /// Access tokens issued (`iat`) at or before this unix second are refused; tokens
+    /// signed after a revocation always carry a later `iat`.
     pub tokens_valid_after: i64,
 }
 
@@ -333,7 +334,7 @@ pub async fn revoke_tokens(tx: &mut sqlx::Transaction<'_, Any>, user_id: &str, n
 }
 
 /// Ends every API credential of a user: API tokens, refresh tokens, and the access
-/// tokens issued before `now` (through the user's cutoff).
+/// tokens issued up to `now` (through the user's cutoff).
 pub async fn revoke_api_credentials(
     tx: &mut sqlx::Transaction<'_, Any>,
     user_id: &str,
