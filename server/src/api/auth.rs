@@ -129,14 +129,14 @@ async fn validate_token(State(state): State<AppState>, headers: HeaderMap) -> Re
 /// Log out of the API everywhere.
 ///
 /// Presenting a live refresh token revokes every refresh token and API token of the
-/// account, and the access tokens issued before now. Browser sessions are not affected.
+/// account, and the access tokens issued up to now. Browser sessions are not affected.
 #[utoipa::path(
     post,
     path = "/api/auth/logout",
     tag = TAG_AUTH,
     request_body = RefreshRequest,
     responses(
-        (status = 204, description = "Logged out: this token is revoked (the account's other credentials keep working)"),
+        (status = 204, description = "Logged out of the API everywhere: every API credential of the account is revoked"),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Not a valid refresh token", body = ErrorBody),
     ),
