@@ -55,11 +55,6 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
 
-    async fn count(db: &Db, table: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(db.pool()).await.unwrap();
-        n
-    }
-
     #[tokio::test]
     async fn purge_keeps_live_credentials_and_drops_dead_ones() {
         let dir = tempfile::tempdir().unwrap();
@@ -120,6 +115,7 @@ mod tests {
         let kept: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM api_tokens ORDER BY id").fetch_all(db.pool()).await.unwrap();
         assert_eq!(kept, [("forever".to_string(),), ("later".to_string(),)]);
-        assert_eq!(count(&db, "users").await, 1);
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(users, 1);
     }
 }

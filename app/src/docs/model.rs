@@ -62,8 +62,8 @@ pub struct Endpoint {
 pub struct Body {
     pub type_ref: TypeRef,
     pub fields: Vec<Field>,
-    /// Pretty-printed example JSON, when the type has one.
-    pub example: Option<String>,
+    /// Pretty-printed example JSON: the type's own, or stand-ins for its fields.
+    pub example: String,
 }
 
 /// A field of a body, or a path/query parameter (`location` says which).

@@ -166,7 +166,7 @@ fn BodyView(body: Body) -> impl IntoView {
     view! {
         <h4>"Request body " <TypeLink type_ref=body.type_ref/></h4>
         <FieldTable fields=body.fields with_location=false/>
-        {body.example.map(|example| view! { <pre class="code-block"><code>{example}</code></pre> })}
+        <pre class="code-block"><code>{body.example}</code></pre>
     }
 }
 

@@ -92,11 +92,14 @@ impl Doc<'_> {
                 description: text(parameter, "description"),
             })
             .collect();
-        let body = operation.pointer("/requestBody/content/application~1json/schema").map(|schema| {
-            let fields = self.fields(schema);
-            let example = self.resolve(schema).get("example").cloned().unwrap_or_else(|| placeholder(&fields));
-            Body { type_ref: type_ref(schema), fields, example: Some(pretty(&example)) }
-        });
+        let (body, example) = match operation.pointer("/requestBody/content/application~1json/schema") {
+            Some(schema) => {
+                let fields = self.fields(schema);
+                let example = self.resolve(schema).get("example").cloned().unwrap_or_else(|| placeholder(&fields));
+                (Some(Body { type_ref: type_ref(schema), fields, example: pretty(&example) }), Some(example))
+            }
+            None => (None, None),
+        };
         let responses = operation
             .get("responses")
             .and_then(Value::as_object)
@@ -108,7 +111,7 @@ impl Doc<'_> {
                 body: response.pointer("/content/application~1json/schema").map(type_ref),
             })
             .collect();
-        let curl = curl(method, &format!("{base_url}{path}"), credentials.first(), body.as_ref());
+        let curl = curl(method, &format!("{base_url}{path}"), credentials.first(), example.as_ref());
         Endpoint {
             anchor: slug(&format!("{method} {path}")),
             method: method.to_uppercase(),
@@ -260,18 +263,17 @@ fn credential(key: &str, scheme: &Value) -> Credential {
 }
 
 /// The request as a `curl` command, with the first credential the endpoint accepts
-/// (a session cookie is a browser's, so it gets none).
-fn curl(method: &str, url: &str, credential: Option<&String>, body: Option<&Body>) -> String {
+/// (a session cookie is a browser's, so it gets none) and the example body.
+fn curl(method: &str, url: &str, credential: Option<&String>, example: Option<&Value>) -> String {
     let mut lines = vec![format!("curl -X {} '{url}'", method.to_uppercase())];
     match credential.map(String::as_str) {
         Some("bearer") => lines.push("-H \"Authorization: Bearer $ACCESS_TOKEN\"".into()),
         Some("token") => lines.push("-H \"Authorization: Token $API_TOKEN\"".into()),
         _ => {}
     }
-    if let Some(example) = body.and_then(|body| body.example.as_deref()) {
-        let compact = serde_json::from_str::<Value>(example).map(|value| value.to_string()).unwrap_or_default();
+    if let Some(example) = example {
         lines.push("-H 'Content-Type: application/json'".into());
-        lines.push(format!("-d '{}'", compact.replace('\'', "'\\''")));
+        lines.push(format!("-d '{}'", example.to_string().replace('\'', "'\\''")));
     }
     lines.join(" \\\n  ")
 }
@@ -379,14 +381,14 @@ mod tests {
         let reference = reference(&spec());
         let put = endpoint(&reference, "put-api-users-id");
         assert_eq!(
-            serde_json::from_str::<Value>(put.body.as_ref().unwrap().example.as_deref().unwrap()).unwrap(),
+            serde_json::from_str::<Value>(&put.body.as_ref().unwrap().example).unwrap(),
             json!({"role": "admin"})
         );
         let ping = endpoint(&reference, "post-api-ping");
-        let example: Value = serde_json::from_str(ping.body.as_ref().unwrap().example.as_deref().unwrap()).unwrap();
+        let example: Value = serde_json::from_str(&ping.body.as_ref().unwrap().example).unwrap();
         assert_eq!(example, json!({"count": 0, "note": "…", "loud": false}), "only the required fields");
         let note = endpoint(&reference, "put-api-note");
-        let example: Value = serde_json::from_str(note.body.as_ref().unwrap().example.as_deref().unwrap()).unwrap();
+        let example: Value = serde_json::from_str(&note.body.as_ref().unwrap().example).unwrap();
         assert_eq!(example, json!({"text": "…", "pinned": false}), "every field when none is required");
     }
 

@@ -111,9 +111,9 @@ impl Api {
         description.servers = Some(vec![Server::new(public_url.trim_end_matches('/'))]);
         // utoipa fills the licence from Cargo.toml, which names none.
         description.info.license = None;
-        let json = description.to_json().expect("an OpenAPI description serialises");
-        let reference = docs::ssr::reference(&serde_json::from_str(&json).expect("it reads back"));
-        let json = Bytes::from(json);
+        let spec = serde_json::to_value(&description).expect("an OpenAPI description serialises");
+        let reference = docs::ssr::reference(&spec);
+        let json = Bytes::from(spec.to_string());
         let router = router
             .route(OPENAPI_PATH, get(move || async move { ([(header::CONTENT_TYPE, "application/json")], json) }))
             .route("/api", any(not_found))

@@ -163,8 +163,7 @@ async fn the_docs_page_shows_every_endpoint_and_type_without_javascript() {
     assert!(html.contains("<title>API reference · Commonplace</title>"), "{html}");
     assert!(html.contains(r#"href="/api/openapi.json""#));
     for op in app.api_operations().await {
-        let anchor = format!("{} {}", op.method, op.path).to_lowercase().replace(['/', ' ', '{', '}'], "-");
-        let anchor = anchor.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+        let anchor = app::docs::model::slug(&format!("{} {}", op.method, op.path));
         assert!(html.contains(&format!(r#"id="{anchor}""#)), "no section for {} {}", op.method, op.path);
         assert!(html.contains(&format!("<code class=\"endpoint__path\">{}</code>", op.path)), "{}", op.path);
     }

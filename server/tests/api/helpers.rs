@@ -232,13 +232,19 @@ impl TestApp {
     pub async fn create_admin(&self) -> String {
         self.create_active_user("root", "root@example.com", STRONG_PASSWORD).await;
         sqlx::query("UPDATE users SET role = 'admin' WHERE username = 'root'").execute(self.db.pool()).await.unwrap();
+        self.access_token("root").await
+    }
+
+    /// Logs `login` (with `STRONG_PASSWORD`) in through `/api/auth/login`: its JWT
+    /// access token.
+    pub async fn access_token(&self, login: &str) -> String {
         let response = api_client()
             .post(self.url("/api/auth/login"))
-            .json(&serde_json::json!({"email": "root", "password": STRONG_PASSWORD}))
+            .json(&serde_json::json!({"email": login, "password": STRONG_PASSWORD}))
             .send()
             .await
             .expect("request is sent");
-        assert_eq!(response.status(), 200);
+        assert_eq!(response.status(), 200, "login {login}");
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().expect("an access token").to_string()
     }

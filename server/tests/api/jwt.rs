@@ -185,7 +185,11 @@ engine_tests! {
 
         let response = post_json(&app, "/api/auth/generate-token", json!({"username": "ada", "password": new_password})).await;
         let access = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+        let response = post_json(&app, "/api/auth/token", json!({"username_or_email": "ada", "password": new_password})).await;
+        let script = response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+        assert!(token_works(&app, &script).await);
         assert_eq!(app.call("accounts/delete-account", &[("password", new_password)]).await.status(), 200);
-        assert_eq!(validate(&app, &access).await, 401, "token of a deleted user");
+        assert_eq!(validate(&app, &access).await, 401, "access token of a deleted user");
+        assert!(!token_works(&app, &script).await, "API token of a deleted user");
     }
 }

@@ -8,15 +8,7 @@ use crate::helpers::{TestApp, STRONG_PASSWORD};
 
 /// Signs `login` in through the API and returns its `Authorization` header value.
 async fn bearer(app: &TestApp, login: &str) -> String {
-    let response = crate::helpers::api_client()
-        .post(app.url("/api/auth/login"))
-        .json(&json!({"email": login, "password": STRONG_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "login {login}");
-    let body: Value = response.json().await.unwrap();
-    format!("Bearer {}", body["token"].as_str().unwrap())
+    format!("Bearer {}", app.access_token(login).await)
 }
 
 async fn call(app: &TestApp, method: Method, path: &str, auth: &str, body: Option<Value>) -> reqwest::Response {
@@ -54,6 +46,12 @@ engine_tests! {
         let me = call(&app, Method::GET, &format!("/api/users/{ada}"), &client, None).await;
         assert_eq!(me.status(), 200);
         assert!(me.json::<Value>().await.unwrap().get("password_hash").is_none());
+        // The browser's session cookie is the third credential every API route accepts.
+        assert_eq!(app.client.get(app.url(&format!("/api/users/{ada}"))).send().await.unwrap().status(), 401);
+        assert_eq!(app.login("ada", STRONG_PASSWORD).await.status(), 200);
+        let by_cookie = app.client.get(app.url(&format!("/api/users/{ada}"))).send().await.unwrap();
+        assert_eq!(by_cookie.status(), 200);
+        assert_eq!(by_cookie.json::<Value>().await.unwrap()["username"], "ada");
         let page: Value = call(&app, Method::GET, "/api/users?role=admin", &admin, None).await.json().await.unwrap();
         let root = page["users"][0]["id"].as_str().unwrap().to_string();
         assert_eq!(call(&app, Method::GET, &format!("/api/users/{root}"), &client, None).await.status(), 403);

@@ -411,15 +411,12 @@ pub async fn change_password(
     password_confirm: &SecretString,
     client_ip: &str,
 ) -> Result<(), AppError> {
-    rate_limit_ip(state, client_ip).await?;
-    let verified = state.passwords.verify(old_password, Some(&user.password_hash)).await?;
+    let wrong_password = current_password_problem(state, user, old_password, client_ip).await?;
     let mut errors = match check_new_password(state, user, password, password_confirm).await {
         Ok(()) => FieldErrors::new(),
         Err(error) => error.field_errors(),
     };
-    if verified == Verified::No {
-        errors.add("old_password", "is not your current password");
-    }
+    errors.extend("old_password", wrong_password.map(String::from));
     errors.into_result().map_err(AppError::invalid)?;
     let hash = state.passwords.hash(password).await?;
     let now = now();
@@ -444,16 +441,28 @@ pub async fn delete_account(
     password: &SecretString,
     client_ip: &str,
 ) -> Result<(), AppError> {
-    rate_limit_ip(state, client_ip).await?;
-    if state.passwords.verify(password, Some(&user.password_hash)).await? == Verified::No {
+    if let Some(problem) = current_password_problem(state, user, password, client_ip).await? {
         let mut errors = FieldErrors::new();
-        errors.add("password", "is not your current password");
+        errors.add("password", problem);
         return Err(AppError::invalid(errors));
     }
     repo::delete_user(state.db.pool(), &user.id).await?;
     session::end(session).await?;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(())
+}
+
+/// What is wrong with the password a signed-in user gave to confirm a sensitive change
+/// (rate limited per client, like every password check).
+pub async fn current_password_problem(
+    state: &AppState,
+    user: &UserRecord,
+    password: &SecretString,
+    client_ip: &str,
+) -> Result<Option<&'static str>, AppError> {
+    rate_limit_ip(state, client_ip).await?;
+    let verified = state.passwords.verify(password, Some(&user.password_hash)).await?;
+    Ok((verified == Verified::No).then_some("is not your current password"))
 }
 
 pub async fn rate_limit_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {

@@ -8,9 +8,8 @@ use crate::{
     accounts::{
         ssr::{
             mails,
-            password::Verified,
             repo::{self as accounts_repo, NewUser, UserRecord},
-            service::{greeting, password_problems, rate_limit_ip},
+            service::{current_password_problem, greeting, password_problems},
         },
         validation::{Email, FieldErrors, FullName, PhoneNumber, Username},
         Role,
@@ -184,7 +183,10 @@ pub async fn update(
     let target = accounts_repo::find_by_id(state.db.pool(), id).await?.ok_or_else(not_found)?;
     let mut errors = FieldErrors::new();
     if is_self && (changes.email.is_some() || changes.password.is_some()) {
-        let problem = reauthenticate(state, &target, changes.old_password.as_deref(), client_ip).await?;
+        let problem = match &changes.old_password {
+            None => Some("is required to change your own email or password"),
+            Some(old) => current_password_problem(state, &target, &SecretString::from(old.clone()), client_ip).await?,
+        };
         errors.extend("old_password", problem.map(String::from));
     }
     let email = match &changes.email {
@@ -255,23 +257,6 @@ pub async fn update(
     }
     tracing::info!(user_id = %id, by = %actor.id, "user updated");
     repo::find(state.db.pool(), id).await?.ok_or_else(not_found)
-}
-
-/// What is wrong with the current password a user gave to change their own email or
-/// password (rate limited per client, like every password check).
-async fn reauthenticate(
-    state: &AppState,
-    user: &UserRecord,
-    old_password: Option<&str>,
-    client_ip: &str,
-) -> Result<Option<&'static str>, AppError> {
-    let Some(old_password) = old_password else {
-        return Ok(Some("is required to change your own email or password"));
-    };
-    rate_limit_ip(state, client_ip).await?;
-    let verified =
-        state.passwords.verify(&SecretString::from(old_password.to_string()), Some(&user.password_hash)).await?;
-    Ok((verified == Verified::No).then_some("is not your current password"))
 }
 
 /// Admins delete users; settings, tokens and sessions go with them.
