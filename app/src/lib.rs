@@ -8,11 +8,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod blog;
+pub mod chat;
 pub mod docs;
 pub mod error;
 pub mod layout;
 pub mod pages;
 mod root;
+pub mod site;
 
 #[cfg(feature = "ssr")]
 pub mod server;

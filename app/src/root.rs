@@ -1,7 +1,7 @@
 //! The HTML document shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -15,9 +15,15 @@ use crate::accounts::{
     },
 };
 use crate::admin::pages::AdminUsersPage;
+use crate::blog::pages::{
+    AuthorPage, BlogPage, BookmarksPage, DraftsPage, EditPostPage, FollowingPage, NewPostPage, PostPage, SearchPage,
+    TagPage, UnsavedChanges,
+};
+use crate::chat::pages::ChatPage;
 use crate::docs::pages::ApiDocsPage;
 use crate::layout::{Footer, Header, PageErrorBoundary};
-use crate::pages::{BlogPage, ChatPage, HomePage, NotFound};
+use crate::pages::{HomePage, NotFound};
+use crate::site::provide_site;
 
 pub const SITE_NAME: &str = "Commonplace";
 
@@ -44,6 +50,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_site();
+    let unsaved = RwSignal::new(false);
+    provide_context(UnsavedChanges(unsaved));
 
     // Set only in the browser after hydration: CSS and tests use it to tell an inert
     // server-rendered page from a live one.
@@ -56,18 +65,31 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") }
         }/>
-        <Meta name="description" content="A place to write, read and talk: a blog and live chat for our community."/>
+        <Link rel="alternate" type_="application/rss+xml" title="Commonplace blog (RSS)" href="/blog/rss.xml"/>
         <Router>
             <AuthProvider>
-            <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            // Before a link click would lose the editor's unsaved changes, ask.
+            <div class="app" data-hydrated=move || hydrated.get().to_string()
+                on:click:capture=move |ev| confirm_leaving(ev, unsaved)>
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <Header/>
                 <main id="main" class="main" tabindex="-1">
                     <PageErrorBoundary>
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=HomePage/>
-                            <Route path=path!("/blog") view=BlogPage/>
-                            <Route path=path!("/chat") view=ChatPage/>
+                            // Reading pages render whole before the response starts: their head
+                            // tags are in <head>, and a status (404, 301) can still be set.
+                            <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/search") view=SearchPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/following") view=FollowingPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/bookmarks") view=BookmarksPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/drafts") view=DraftsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/new") view=NewPostPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/tag/:tag") view=TagPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug/edit") view=EditPostPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug") view=PostPage ssr=SsrMode::Async/>
+                            <Route path=path!("/u/:username") view=AuthorPage ssr=SsrMode::Async/>
+                            <Route path=path!("/chat") view=ChatPage ssr=SsrMode::Async/>
                             // Pages that may redirect render fully before the response
                             // starts, so the redirect is a real 302 without JavaScript.
                             <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
@@ -88,5 +110,32 @@ pub fn App() -> impl IntoView {
             </div>
             </AuthProvider>
         </Router>
+    }
+}
+
+/// Asks before following a link while the editor has unsaved changes (a browser's own
+/// prompt covers reloads and closing the tab).
+#[allow(unused_variables)]
+fn confirm_leaving(ev: leptos::ev::MouseEvent, unsaved: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if !unsaved.get_untracked() {
+            return;
+        }
+        let link = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("a[href]").ok().flatten());
+        if link.is_none() {
+            return;
+        }
+        let leave = window().confirm_with_message("You have unsaved changes. Leave without saving?").unwrap_or(true);
+        if leave {
+            unsaved.set(false);
+        } else {
+            ev.prevent_default();
+            ev.stop_propagation();
+        }
     }
 }

@@ -11,6 +11,8 @@ use std::{
 
 use app::{
     accounts::validation::PasswordPolicy,
+    blog::ssr::{ranking::Ranking, BlogSettings},
+    chat::ssr::ChatSettings,
     server::{
         mail::{MailTransportSettings, MailerSettings, SmtpSecurity},
         rate_limit::RateLimit,
@@ -62,6 +64,10 @@ pub struct Config {
     pub session_idle: Duration,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    pub blog: BlogSettings,
+    /// How long anonymous readers' pages are kept (zero: no page cache).
+    pub page_cache: Duration,
+    pub chat: ChatSettings,
 }
 
 impl fmt::Debug for Config {
@@ -218,16 +224,39 @@ impl Config {
         let max_attempts = n("MAIL_MAX_ATTEMPTS", 10, 1..=100);
         let poll_secs = n("MAIL_POLL_SECS", 5, 1..=3600);
         let smtp_port = n("SMTP_PORT", 587, 1..=65_535) as u16;
+        let comments_per_hour = n("COMMENT_RATE_LIMIT_PER_HOUR", 60, 1..=100_000);
+        let posts_per_hour = n("POST_RATE_LIMIT_PER_HOUR", 10, 1..=100_000);
+        let scheduler_secs = n("BLOG_SCHEDULER_POLL_SECS", 5, 1..=3600);
+        let decay_secs = n("BLOG_HOT_DECAY_SECS", 86_400, 60..=365 * 86_400);
+        let page_cache_secs = n("PAGE_CACHE_SECS", 5, 0..=3600);
+        let chat_sockets = n("CHAT_MAX_SOCKETS_PER_USER", 8, 1..=1000);
+        let chat_rate = n("CHAT_MESSAGES_PER_SECOND", 5, 1..=1000);
+        let chat_burst = n("CHAT_BURST", 10, 1..=10_000);
         if password_policy.min_len > password_policy.max_len {
             problems.push("PASSWORD_MIN_LENGTH must not exceed PASSWORD_MAX_LENGTH".into());
         }
-        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                problems.push(format!("TRUST_FORWARDED_FOR must be true or false, got {other:?}"));
-                false
+        let trust_forwarded_for = parse_bool(&mut get, "TRUST_FORWARDED_FOR", false, &mut problems);
+        let login_requires_activation = parse_bool(&mut get, "LOGIN_REQUIRES_ACTIVATION", true, &mut problems);
+        let mut allowed_origins = Vec::new();
+        for origin in
+            get("CORS_ALLOWED_ORIGINS").unwrap_or_default().split(',').map(str::trim).filter(|o| !o.is_empty())
+        {
+            let origin = origin.trim_end_matches('/');
+            let host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+            if host.is_none_or(|h| h.is_empty() || h.contains(['/', '?', '#', ' ', '*'])) {
+                problems.push(format!(
+                    "CORS_ALLOWED_ORIGINS must list origins such as https://app.example.com (no wildcards), got {origin:?}"
+                ));
+            } else {
+                allowed_origins.push(origin.to_string());
             }
+        }
+        let defaults = Ranking::default();
+        let ranking = Ranking {
+            like_weight: parse_weight(&mut get, "BLOG_HOT_LIKE_WEIGHT", defaults.like_weight, &mut problems),
+            comment_weight: parse_weight(&mut get, "BLOG_HOT_COMMENT_WEIGHT", defaults.comment_weight, &mut problems),
+            view_weight: parse_weight(&mut get, "BLOG_HOT_VIEW_WEIGHT", defaults.view_weight, &mut problems),
+            decay_secs: decay_secs as f64,
         };
 
         let from = get("MAIL_FROM").unwrap_or_else(|| "Commonplace <no-reply@localhost>".into());
@@ -280,6 +309,13 @@ impl Config {
             session_absolute_secs,
             trust_forwarded_for,
             development: env == AppEnv::Development,
+            login_requires_activation,
+        };
+        let blog = BlogSettings {
+            ranking,
+            comment_limit: RateLimit { max_hits: comments_per_hour, window_secs: 3600 },
+            post_limit: RateLimit { max_hits: posts_per_hour, window_secs: 3600 },
+            scheduler_every: Duration::from_secs(scheduler_secs as u64),
         };
         let mail = MailerSettings {
             from,
@@ -313,6 +349,15 @@ impl Config {
             session_idle: Duration::from_secs(session_idle_secs as u64),
             access_ttl: Duration::from_secs(access_ttl as u64),
             refresh_ttl: Duration::from_secs(refresh_ttl as u64),
+            blog,
+            page_cache: Duration::from_secs(page_cache_secs as u64),
+            chat: ChatSettings {
+                max_sockets_per_user: chat_sockets as usize,
+                messages_per_second: chat_rate as f64,
+                burst: chat_burst as u32,
+                allowed_origins,
+                ..ChatSettings::default()
+            },
         })
     }
 
@@ -349,6 +394,40 @@ fn parse_number(
                 range.start(),
                 range.end()
             ));
+            default
+        }
+    }
+}
+
+fn parse_bool(
+    get: &mut impl FnMut(&str) -> Option<String>,
+    name: &str,
+    default: bool,
+    problems: &mut Vec<String>,
+) -> bool {
+    match get(name).as_deref() {
+        None => default,
+        Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            problems.push(format!("{name} must be true or false, got {other:?}"));
+            default
+        }
+    }
+}
+
+/// A ranking weight: a number from 0 to 1000 (decimals allowed).
+fn parse_weight(
+    get: &mut impl FnMut(&str) -> Option<String>,
+    name: &str,
+    default: f64,
+    problems: &mut Vec<String>,
+) -> f64 {
+    let Some(raw) = get(name) else { return default };
+    match raw.parse::<f64>() {
+        Ok(weight) if (0.0..=1000.0).contains(&weight) => weight,
+        _ => {
+            problems.push(format!("{name} must be a number from 0 to 1000, got {raw:?}"));
             default
         }
     }
@@ -497,6 +576,30 @@ mod tests {
             named,
             ["APP_ENV", "LISTEN_ADDR", "PUBLIC_URL", "LOG_FORMAT", "DATABASE_URL", "DATABASE_MAX_CONNECTIONS"]
         );
+    }
+
+    #[test]
+    fn blog_settings_are_read_and_checked() {
+        let env = vars(&[
+            ("SECRET_KEY", GOOD_SECRET),
+            ("BLOG_HOT_LIKE_WEIGHT", "2.5"),
+            ("BLOG_HOT_DECAY_SECS", "43200"),
+            ("LOGIN_REQUIRES_ACTIVATION", "false"),
+            ("COMMENT_RATE_LIMIT_PER_HOUR", "5"),
+        ]);
+        let config = Config::from_vars(&env).unwrap();
+        assert_eq!(config.blog.ranking.like_weight, 2.5);
+        assert_eq!(config.blog.ranking.decay_secs, 43_200.0);
+        assert!(!config.accounts.login_requires_activation);
+        assert_eq!(config.blog.comment_limit.max_hits, 5);
+        let env = vars(&[
+            ("SECRET_KEY", GOOD_SECRET),
+            ("BLOG_HOT_VIEW_WEIGHT", "-1"),
+            ("LOGIN_REQUIRES_ACTIVATION", "maybe"),
+        ]);
+        let err = Config::from_vars(&env).unwrap_err();
+        let named: Vec<&str> = err.0.iter().map(|p| p.split_whitespace().next().unwrap()).collect();
+        assert_eq!(named, ["LOGIN_REQUIRES_ACTIVATION", "BLOG_HOT_VIEW_WEIGHT"]);
     }
 
     #[test]

@@ -1,10 +1,19 @@
 //! Periodic clean-up shared by every process: expired sessions, stale rate-limit
-//! counters, expired account and refresh tokens, dead API tokens and delivered mail (its
-//! links carry tokens). Each statement is idempotent, so several processes may run it.
+//! counters, expired account and refresh tokens, dead API tokens, delivered mail (its
+//! links carry tokens) and view de-duplication rows older than yesterday. Each
+//! statement is idempotent, so several processes may run it.
 
 use std::time::Duration;
 
-use app::server::{clock::now, rate_limit, session_store::SqlSessionStore, Db};
+use app::{
+    blog::ssr::views,
+    server::{
+        clock::{now, now_ms},
+        rate_limit,
+        session_store::SqlSessionStore,
+        Db,
+    },
+};
 use tower_sessions::session_store::ExpiredDeletion;
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -40,6 +49,12 @@ pub fn spawn(db: Db, sessions: SqlSessionStore) {
             }
             if let Err(error) = purge_spent(&db, now()).await {
                 tracing::warn!(%error, "could not purge spent tokens and delivered mail");
+            }
+            if let Err(error) = views::purge(db.pool(), now_ms()).await {
+                tracing::warn!(%error, "could not purge old view records");
+            }
+            if let Err(error) = app::chat::ssr::repo::purge_tickets(db.pool(), now_ms()).await {
+                tracing::warn!(%error, "could not purge chat tickets");
             }
         }
     });

@@ -11,6 +11,8 @@ use app::{
         password::{HashParams, Passwords},
         tokens::{derive_key, AccountTokens},
     },
+    blog::ssr::{self as blog, search, Blog},
+    chat::ssr::{bus::Bus, hub::Hub},
     server::{mail, session_store::SqlSessionStore, AppState, Db},
     shell, App,
 };
@@ -40,6 +42,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database).await?;
         db.migrate().await?;
+        search::ensure_schema(db.pool(), db.engine()).await?;
         let sessions = SqlSessionStore::connect(&config.database).await?;
         let mail_wake = Arc::new(tokio::sync::Notify::new());
         mail::spawn_worker(db.clone(), config.mail.clone(), mail_wake.clone()).map_err(anyhow::Error::msg)?;
@@ -47,6 +50,11 @@ impl Application {
 
         let api = crate::api::Api::new(&config.accounts.public_url);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let blog =
+            Blog::new(db.clone(), config.blog.clone(), derive_key(config.secret().as_bytes(), "views-v1"), cores);
+        blog::scheduler::spawn(db.clone(), blog.settings.clone());
+        let chat = Hub::new(db.clone(), Bus::for_db(&db, &config.database.url), Arc::new(config.chat.clone()));
+        tokio::spawn(blog::refresh_stored(db.clone(), blog.settings.clone()));
         let state = AppState {
             leptos_options: config.leptos_options(),
             db: db.clone(),
@@ -64,8 +72,11 @@ impl Application {
             ),
             mail_wake,
             api_reference: Arc::new(api.reference),
+            blog,
+            chat,
         };
-        let router = router(state, session_layer(&config, sessions), api.router);
+        let cache = crate::page_cache::PageCache::new(config.page_cache);
+        let router = router(state, session_layer(&config, sessions), api.router, cache);
         let listener = TcpListener::bind(config.listen_addr).await?;
         Ok(Self { listener, router, db })
     }
@@ -108,17 +119,25 @@ impl Application {
 
 /// The whole HTTP surface: non-Leptos routes first, then pages and server functions,
 /// then static files (precompressed when available) with the 404 page as fallback.
-pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>, api: Router<AppState>) -> Router {
+pub fn router(
+    state: AppState,
+    sessions: SessionManagerLayer<SqlSessionStore>,
+    api: Router<AppState>,
+    cache: crate::page_cache::PageCache,
+) -> Router {
     let https = state.accounts.public_url.starts_with("https://");
     let routes = page_routes().to_vec();
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(health::router(health::HealthState::new(state.db.clone())))
+        .merge(crate::feeds::router())
         .merge(api)
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(crate::server_fns::bad_arguments_are_400))
         .layer(sessions)
+        // Outside the session layer: a cached page for an anonymous reader needs none.
+        .layer(axum::middleware::from_fn_with_state((cache, state.clone()), crate::page_cache::serve))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -145,6 +164,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqlSessionStore>, a
                 })),
         )
         .layer(axum::middleware::from_fn(crate::api::json_errors))
+        .layer(axum::middleware::from_fn(crate::conduit::conduit_errors))
         .with_state(state)
 }
 

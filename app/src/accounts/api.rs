@@ -114,7 +114,12 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
 pub async fn logout() -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
+        let user = ctx.user().await?;
+        let session_id = ctx.session.id().map(|id| id.to_string());
         session::end(&ctx.session).await?;
+        if let (Some(user), Some(session_id)) = (user, session_id) {
+            ctx.state.chat.kick(&user.id, crate::chat::ssr::bus::KickScope::Session(session_id)).await;
+        }
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -145,12 +150,42 @@ pub async fn reset_password(token: String, password: String, password_confirm: S
 }
 
 #[server(prefix = "/fn", endpoint = "accounts/update-profile")]
-pub async fn update_profile(name: String, full_name: String, phone_number: String) -> Result<CurrentUser, AppError> {
+pub async fn update_profile(
+    name: String,
+    full_name: String,
+    phone_number: String,
+    #[server(default)] bio: String,
+    #[server(default)] avatar_url: String,
+) -> Result<CurrentUser, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
         let user = ctx.require_user().await?;
-        let input = service::ProfileInput { name, full_name, phone_number };
+        let input = service::ProfileInput { name, full_name, phone_number, bio, avatar_url };
         service::update_profile(&ctx.state, &user, input).await
+    })
+    .await
+}
+
+/// The user's email preferences.
+#[server(prefix = "/fn", endpoint = "accounts/notification-settings")]
+pub async fn get_notifications() -> Result<bool, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::notify_on_comment(&ctx.state, &user).await
+    })
+    .await
+}
+
+/// Turns the "new comment on your post" email on or off (a checkbox: absent means off).
+#[server(prefix = "/fn", endpoint = "accounts/notifications")]
+pub async fn set_notifications(#[server(default)] notify_on_comment: String) -> Result<bool, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let on = matches!(notify_on_comment.as_str(), "true" | "on" | "1");
+        service::set_notify_on_comment(&ctx.state, &user, on).await?;
+        Ok(on)
     })
     .await
 }

@@ -43,6 +43,12 @@ pub struct CurrentUser {
     pub full_name: Option<String>,
     /// International format, e.g. `+44 20 7946 0958`.
     pub phone_number: Option<String>,
+    /// Shown on the author page, up to 500 characters.
+    pub bio: Option<String>,
+    /// An `https://` image shown beside the user's posts and comments.
+    pub avatar_url: Option<String>,
+    /// Whether the email address was confirmed (until then the UI reminds the user).
+    pub email_verified: bool,
     pub role: Role,
 }
 

@@ -53,6 +53,18 @@ impl FieldErrors {
     }
 }
 
+/// The message for a missing required value.
+pub const REQUIRED: &str = "is required";
+/// The messages for a username or email that another account holds.
+pub const USERNAME_TAKEN: &str = "is already taken";
+pub const EMAIL_TAKEN: &str = "is already registered; log in or reset your password";
+pub const EMAIL_IN_USE: &str = "is already registered";
+
+/// Whether a field message says the value belongs to another account.
+pub fn is_taken(message: &str) -> bool {
+    [USERNAME_TAKEN, EMAIL_TAKEN, EMAIL_IN_USE].contains(&message)
+}
+
 fn problems_to_result<T>(value: T, problems: Vec<String>) -> Result<T, Vec<String>> {
     if problems.is_empty() {
         Ok(value)
@@ -73,7 +85,7 @@ impl Username {
         let value = raw.trim();
         let mut problems = Vec::new();
         if value.is_empty() {
-            return Err(vec!["is required".into()]);
+            return Err(vec![REQUIRED.into()]);
         }
         let len = value.chars().count();
         if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) {
@@ -100,7 +112,7 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, Vec<String>> {
         let value = raw.trim().to_lowercase();
         if value.is_empty() {
-            return Err(vec!["is required".into()]);
+            return Err(vec![REQUIRED.into()]);
         }
         let invalid = || vec!["must be a valid email address, like name@example.com".to_string()];
         if value.chars().count() > EMAIL_MAX {
@@ -217,6 +229,64 @@ impl PhoneNumber {
     }
 }
 
+pub const BIO_MAX: usize = 500;
+
+/// An optional short biography: up to 500 characters, line breaks allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bio(String);
+
+impl Bio {
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, Vec<String>> {
+        let value = raw.replace("\r\n", "\n");
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        let len = value.chars().count();
+        let mut problems = Vec::new();
+        if len > BIO_MAX {
+            problems.push(format!("must be at most {BIO_MAX} characters (has {len})"));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\n') {
+            problems.push("must not contain control characters".into());
+        }
+        problems_to_result(Some(Self(value.to_string())), problems)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const AVATAR_URL_MAX: usize = 2000;
+
+/// An optional avatar image address: an absolute `https://` (or `http://`) URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvatarUrl(String);
+
+impl AvatarUrl {
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, Vec<String>> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+        let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+        let valid = value.chars().count() <= AVATAR_URL_MAX
+            && host.is_some_and(|h| !h.is_empty() && h.contains('.') || h.starts_with("localhost"))
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'));
+        if valid {
+            Ok(Some(Self(value.to_string())))
+        } else {
+            Err(vec![format!("must be an image address starting with https://, at most {AVATAR_URL_MAX} characters")])
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The password rules; the server's configured policy is sent to the browser so both
 /// check the same thing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,7 +321,7 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str, personal: &[&str]) -> Vec<String> {
         let mut problems = Vec::new();
         if password.is_empty() {
-            return vec!["is required".into()];
+            return vec![REQUIRED.into()];
         }
         let len = password.chars().count();
         if len < self.min_len {
@@ -413,6 +483,25 @@ mod tests {
         assert!(PhoneNumber::parse_optional("12345").is_err());
         assert!(PhoneNumber::parse_optional("call me").is_err());
         assert!(PhoneNumber::parse_optional("+1234567890123456").is_err());
+    }
+
+    #[test]
+    fn bio_and_avatar_are_optional_and_checked_when_present() {
+        assert_eq!(Bio::parse_optional("  ").unwrap(), None);
+        assert_eq!(Bio::parse_optional("Hi\r\nthere").unwrap().unwrap().as_str(), "Hi\nthere");
+        assert_eq!(Bio::parse_optional(&"x".repeat(501)).unwrap_err(), ["must be at most 500 characters (has 501)"]);
+        assert_eq!(AvatarUrl::parse_optional("").unwrap(), None);
+        assert!(AvatarUrl::parse_optional("https://img.example.com/a.png").unwrap().is_some());
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x.test/a",
+            "https://",
+            "https://x.test/a b",
+            "/relative.png",
+            "https://x.test/\"<",
+        ] {
+            assert!(AvatarUrl::parse_optional(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{accounts::components::AccountMenu, root::SITE_NAME};
+use crate::{
+    accounts::components::{use_auth, AccountMenu},
+    root::SITE_NAME,
+};
 
 /// (href, label) of the primary navigation, in display order.
 const PRIMARY_LINKS: [(&str, &str); 3] = [("/", "Home"), ("/blog", "Blog"), ("/chat", "Chat")];
@@ -48,5 +51,25 @@ pub fn Header() -> impl IntoView {
                 </nav>
             </div>
         </header>
+        <ConfirmEmailReminder/>
+    }
+}
+
+/// Accounts that may log in before confirming their email (`LOGIN_REQUIRES_ACTIVATION`
+/// off) are reminded on every page until they do.
+#[component]
+fn ConfirmEmailReminder() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                auth.user.await.ok().flatten().filter(|user| !user.email_verified).map(|user| view! {
+                    <div class="reminder" role="status">
+                        <p>"Please confirm your email address: follow the link we sent to "<strong>{user.email}</strong>". "
+                            <a href="/activation/resend">"Send it again"</a></p>
+                    </div>
+                })
+            })}
+        </Transition>
     }
 }

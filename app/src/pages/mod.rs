@@ -1,9 +1,7 @@
-//! Top-level pages that belong to no product area yet.
+//! Top-level pages that belong to no product area.
 
 mod home;
 mod not_found;
-mod placeholder;
 
 pub use home::HomePage;
 pub use not_found::NotFound;
-pub use placeholder::{BlogPage, ChatPage};

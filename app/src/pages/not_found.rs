@@ -11,6 +11,7 @@ pub fn NotFound() -> impl IntoView {
 
     view! {
         <Title text="Page not found"/>
+        <Meta name="description" content="This page does not exist."/>
         <Meta name="robots" content="noindex"/>
         <section class="page page--narrow not-found">
             <p class="not-found__code" aria-hidden="true">"404"</p>

@@ -147,6 +147,12 @@ impl RecordId {
         Self(uuid::Uuid::new_v4().hyphenated().to_string())
     }
 
+    /// A time-ordered id (UUID v7): rows made later sort after earlier ones, which makes
+    /// it a stable tie-breaker for lists ordered by time.
+    pub fn new_ordered() -> Self {
+        Self(uuid::Uuid::now_v7().hyphenated().to_string())
+    }
+
     /// Only the canonical form the app writes: 36 characters, hyphenated, lower case.
     pub fn parse(raw: &str) -> Option<Self> {
         let id = uuid::Uuid::try_parse(raw).ok()?.hyphenated().to_string();

@@ -20,6 +20,7 @@ pub struct RequestContext {
     pub client_ip: String,
     /// The `Authorization` header, when the request carries one.
     pub credential: Option<Credential>,
+    pub headers: HeaderMap,
 }
 
 /// A credential presented in the `Authorization` header.
@@ -69,7 +70,7 @@ impl RequestContext {
         let client_ip =
             if state.accounts.trust_forwarded_for { forwarded_client(&headers).unwrap_or(peer_ip) } else { peer_ip };
         let credential = Credential::from_headers(&headers);
-        Ok(Self { state, session, client_ip, credential })
+        Ok(Self { state, session, client_ip, credential, headers })
     }
 
     /// The user behind the request: an `Authorization` header, when present, decides

@@ -23,6 +23,9 @@ pub struct AccountSettings {
     pub trust_forwarded_for: bool,
     /// Development conveniences such as the mail outbox page.
     pub development: bool,
+    /// Whether an account must confirm its email address before it can log in. When
+    /// false, a new account logs in at once and is reminded to confirm.
+    pub login_requires_activation: bool,
 }
 
 impl AccountSettings {
@@ -39,6 +42,7 @@ impl AccountSettings {
             session_absolute_secs: 7 * 24 * 3600,
             trust_forwarded_for: false,
             development: true,
+            login_requires_activation: true,
         }
     }
 }

@@ -6,6 +6,8 @@ use tokio::sync::Notify;
 
 use super::{AccountSettings, Db};
 use crate::accounts::ssr::{jwt::ApiJwt, password::Passwords, tokens::AccountTokens};
+use crate::blog::ssr::Blog;
+use crate::chat::ssr::hub::Hub;
 use crate::docs::model::ApiReference;
 
 /// Everything a request handler or server function may need, cheap to clone.
@@ -21,4 +23,6 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// The `/docs/api` page's content, read from the generated OpenAPI description.
     pub api_reference: Arc<ApiReference>,
+    pub blog: Blog,
+    pub chat: Hub,
 }

@@ -188,6 +188,8 @@ async fn update_info(
         name: body.new_name,
         full_name: user.full_name.clone().unwrap_or_default(),
         phone_number: user.phone_number.clone().unwrap_or_default(),
+        bio: user.bio.clone().unwrap_or_default(),
+        avatar_url: user.avatar_url.clone().unwrap_or_default(),
     };
     Ok(Json(service::update_profile(&state, &user, input).await?))
 }

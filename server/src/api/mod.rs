@@ -5,8 +5,8 @@
 
 mod accounts;
 mod auth;
-mod error;
-mod extract;
+pub(crate) mod error;
+pub(crate) mod extract;
 mod users;
 
 use app::{
@@ -31,6 +31,7 @@ use utoipa::{
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{json_errors, ApiError, ErrorBody};
+pub use extract::ClientIp;
 
 const TAG_AUTH: &str = "Logging in";
 const TAG_ACCOUNT: &str = "Your account";
@@ -50,6 +51,8 @@ const TAG_USERS: &str = "Users";
         (name = TAG_AUTH, description = "Credentials for API clients: opaque API tokens, or JWT access/refresh pairs."),
         (name = TAG_ACCOUNT, description = "Register and manage your own account."),
         (name = TAG_USERS, description = "User administration. Admins may do everything; other users may read and update only themselves."),
+        (name = crate::chat::TAG, description = "Real-time chat: public rooms and private conversations. The socket carries messages live; these endpoints list rooms, page through history, manage conversations and change messages. Every rule is the socket's too."),
+        (name = crate::conduit::TAG, description = "The blog as the public RealWorld (Conduit) API spec describes it, under `/conduit/api`, so any RealWorld frontend works against it. Errors here follow that spec: `{\"errors\": {\"<field>\": [\"<message>\"]}}` with 401 (no or bad token), 403, 404, 409 (taken) or 422 (invalid). Send an API token as `Authorization: Token <token>`. Extensions beyond the spec: `sort` (`hot`, `new`, `top` with `period`), views, comment counts, bookmarks, drafts and search."),
     ),
     components(schemas(ErrorBody)),
     modifiers(&CredentialSchemes),
@@ -107,6 +110,8 @@ impl Api {
             .merge(auth::router())
             .merge(accounts::router())
             .merge(users::router())
+            .merge(crate::chat::router())
+            .merge(crate::conduit::router())
             .split_for_parts();
         description.servers = Some(vec![Server::new(public_url.trim_end_matches('/'))]);
         // utoipa fills the licence from Cargo.toml, which names none.

@@ -3,13 +3,16 @@ use leptos_meta::{Meta, Title};
 
 use super::SignedInOnly;
 use crate::accounts::{
-    api::{list_api_tokens, ChangePassword, CreateApiToken, DeleteAccount, RevokeApiToken, UpdateProfile},
+    api::{
+        get_notifications, list_api_tokens, ChangePassword, CreateApiToken, DeleteAccount, RevokeApiToken,
+        SetNotifications, UpdateProfile,
+    },
     components::{
         action_error, field_errors, form_error, kept_value, refetch_user_on_success, server_field, use_password_policy,
         Field, FormAlert,
     },
     model::format_utc,
-    validation::{check_confirmation, DisplayName, FullName, PhoneNumber},
+    validation::{check_confirmation, AvatarUrl, Bio, DisplayName, FullName, PhoneNumber, BIO_MAX},
     CurrentUser,
 };
 
@@ -17,6 +20,7 @@ use crate::accounts::{
 pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Your account"/>
+        <Meta name="description" content="Your profile, password, notifications and API tokens."/>
         <Meta name="robots" content="noindex"/>
         <SignedInOnly next="/account" children=|user| view! { <AccountSections user/> }/>
     }
@@ -31,6 +35,7 @@ fn AccountSections(user: CurrentUser) -> impl IntoView {
                 <p class="lead">"Signed in as " <strong>{user.username.clone()}</strong> " · " {user.email.clone()}</p>
             </header>
             <ProfileForm user=user.clone()/>
+            <NotificationsForm/>
             <PasswordForm/>
             <ApiTokensPanel/>
             <DeleteForm/>
@@ -47,6 +52,9 @@ fn ProfileForm(user: CurrentUser) -> impl IntoView {
     let name = RwSignal::new(None::<String>);
     let full_name = RwSignal::new(None::<String>);
     let phone = RwSignal::new(None::<String>);
+    let bio = RwSignal::new(None::<String>);
+    let avatar = RwSignal::new(None::<String>);
+    let bio_errors = field_errors("bio", bio, server, |v| Bio::parse_optional(v).err().unwrap_or_default());
     let current = move |field: &'static str, stored: Option<String>| {
         Signal::derive(move || server.get().and_then(|e| e.value(field)).or_else(|| stored.clone()).unwrap_or_default())
     };
@@ -67,7 +75,48 @@ fn ProfileForm(user: CurrentUser) -> impl IntoView {
                 <Field label="Phone number" name="phone_number" input_type="tel" autocomplete="tel" hint="Optional"
                     initial=current("phone_number", user.phone_number.clone()) typed=phone
                     errors=field_errors("phone_number", phone, server, |v| PhoneNumber::parse_optional(v).err().unwrap_or_default())/>
+                <div class="field" class:field--invalid=move || !bio_errors.get().is_empty()>
+                    <label for="field-bio">"Bio"</label>
+                    <p class="field__hint" id="field-bio-hint">"Optional, up to 500 characters: shown on your author page and under your posts."</p>
+                    <textarea id="field-bio" name="bio" rows="4" maxlength=BIO_MAX.to_string() aria-describedby="field-bio-hint field-bio-errors"
+                        on:input=move |ev| bio.set(Some(event_target_value(&ev)))>{current("bio", user.bio.clone()).get_untracked()}</textarea>
+                    <ul class="field__errors" id="field-bio-errors" aria-live="polite">
+                        {move || bio_errors.get().into_iter().map(|m| view! { <li>{format!("Bio {m}")}</li> }).collect_view()}
+                    </ul>
+                </div>
+                <Field label="Avatar image URL" name="avatar_url" input_type="url" hint="Optional: an https:// address of a square picture"
+                    initial=current("avatar_url", user.avatar_url.clone()) typed=avatar
+                    errors=field_errors("avatar_url", avatar, server, |v| AvatarUrl::parse_optional(v).err().unwrap_or_default())/>
                 <button type="submit" class="button">"Save profile"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn NotificationsForm() -> impl IntoView {
+    let action = ServerAction::<SetNotifications>::new();
+    let current = Resource::new(move || action.version().get(), |_| get_notifications());
+    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    view! {
+        <section class="panel" aria-labelledby="notifications-title">
+            <h2 id="notifications-title">"Notifications"</h2>
+            <ActionForm action=action attr:class="form">
+                <Show when=saved>
+                    <div class="alert alert--success" role="status"><p>"Your email settings were saved."</p></div>
+                </Show>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let on = current.await.unwrap_or(true);
+                        view! {
+                            <label class="checkbox">
+                                <input type="checkbox" name="notify_on_comment" value="true" checked=on/>
+                                " Email me when someone comments on my posts"
+                            </label>
+                        }
+                    })}
+                </Transition>
+                <button type="submit" class="button button--ghost">"Save email settings"</button>
             </ActionForm>
         </section>
     }

@@ -16,6 +16,7 @@ pub fn ActivatePage() -> impl IntoView {
     );
     view! {
         <Title text="Activate your account"/>
+        <Meta name="description" content="Confirm your email address to activate your account."/>
         <Meta name="robots" content="noindex"/>
         <section class="auth-card">
             <Suspense fallback=|| view! { <p>"Activating your account…"</p> }>
@@ -51,6 +52,7 @@ pub fn ResendActivationPage() -> impl IntoView {
     let done = move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("sent").is_some();
     view! {
         <Title text="Resend activation email"/>
+        <Meta name="description" content="Get a new activation link by email."/>
         <section class="auth-card">
             <h1>"Resend activation email"</h1>
             <Show when=done fallback=move || view! {

@@ -49,6 +49,7 @@ pub fn DevOutboxPage() -> impl IntoView {
     let messages = Resource::new(|| (), |_| dev_outbox());
     view! {
         <Title text="Mail outbox (development)"/>
+        <Meta name="description" content="Emails the app sent, for development."/>
         <Meta name="robots" content="noindex"/>
         <section class="page">
             <h1>"Mail outbox"</h1>

@@ -39,7 +39,7 @@ fn SignedOutOnly(children: ChildrenFn) -> impl IntoView {
 
 /// Renders `children` with the signed-in user; others go to the login page and come back.
 #[component]
-fn SignedInOnly<F, V>(next: &'static str, children: F) -> impl IntoView
+pub(crate) fn SignedInOnly<F, V>(next: &'static str, children: F) -> impl IntoView
 where
     F: Fn(CurrentUser) -> V + Send + Sync + 'static,
     V: IntoView + 'static,

@@ -72,6 +72,7 @@ fn SignupForm() -> impl IntoView {
 pub fn CheckEmailPage() -> impl IntoView {
     view! {
         <Title text="Check your email"/>
+        <Meta name="description" content="Follow the link we emailed you to activate your account."/>
         <section class="auth-card">
             <h1>"Check your email"</h1>
             <p class="lead">"We sent you a link to activate your account. It works once and expires in 24 hours."</p>

@@ -31,7 +31,7 @@ pub enum Origin {
     Login,
 }
 
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -206,7 +206,7 @@ pub async fn authenticate(state: &AppState, token: &str, now: i64) -> Result<Opt
     .await?;
     let Some((_, user_id)) = found else { return Ok(None) };
     let user = repo::find_by_id(state.db.pool(), &user_id).await?;
-    Ok(user.filter(|u| u.active && u.email_verified_at.is_some()))
+    Ok(user.filter(|u| u.may_sign_in(state.accounts.login_requires_activation)))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyExecutor;
 
 use super::repo::{self, UserRecord};
+use crate::chat::ssr::bus::KickScope;
 use crate::{error::AppError, server::AppState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,7 +164,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: i64) -> Result<
     }
     let user = repo::find_by_id(&mut *tx, &claims.sub)
         .await?
-        .filter(|u| u.active && u.email_verified_at.is_some())
+        .filter(|u| u.may_sign_in(state.accounts.login_requires_activation))
         .ok_or_else(invalid_refresh)?;
     let pair = issue_pair(&mut *tx, state, &user, Some(&family), now).await?;
     tx.commit().await?;
@@ -186,6 +187,7 @@ pub async fn logout(state: &AppState, refresh_token: &str, now: i64) -> Result<b
     let Some((user_id,)) = live else { return Ok(false) };
     repo::revoke_api_credentials(&mut tx, &user_id, now).await?;
     tx.commit().await?;
+    state.chat.kick(&user_id, KickScope::Tokens).await;
     tracing::info!(%user_id, "logged out of the API everywhere");
     Ok(true)
 }
@@ -194,7 +196,7 @@ pub async fn logout(state: &AppState, refresh_token: &str, now: i64) -> Result<b
 pub async fn authenticate(state: &AppState, access_token: &str) -> Result<Option<UserRecord>, AppError> {
     let Some(claims) = state.jwt.verify(access_token, TokenType::Access) else { return Ok(None) };
     let user = repo::find_by_id(state.db.pool(), &claims.sub).await?;
-    Ok(user.filter(|u| u.active && u.email_verified_at.is_some() && claims.iat > u.tokens_valid_after))
+    Ok(user.filter(|u| u.may_sign_in(state.accounts.login_requires_activation) && claims.iat > u.tokens_valid_after))
 }
 
 #[cfg(test)]
@@ -210,6 +212,8 @@ mod tests {
             name: None,
             full_name: None,
             phone_number: None,
+            bio: None,
+            avatar_url: None,
             role: Role::Client,
             active: true,
             email_verified_at: Some(1),

@@ -15,6 +15,8 @@ pub struct UserRecord {
     pub name: Option<String>,
     pub full_name: Option<String>,
     pub phone_number: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
     pub role: Role,
     pub active: bool,
     pub email_verified_at: Option<i64>,
@@ -34,6 +36,8 @@ struct UserRow {
     name: Option<String>,
     full_name: Option<String>,
     phone_number: Option<String>,
+    bio: Option<String>,
+    avatar_url: Option<String>,
     role: String,
     active: i64,
     email_verified_at: Option<i64>,
@@ -52,6 +56,8 @@ impl From<UserRow> for UserRecord {
             name: row.name,
             full_name: row.full_name,
             phone_number: row.phone_number,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
             // The CHECK constraint admits only known roles.
             role: Role::parse(&row.role).unwrap_or(Role::Client),
             active: row.active != 0,
@@ -73,13 +79,22 @@ impl UserRecord {
             name: self.name.clone(),
             full_name: self.full_name.clone(),
             phone_number: self.phone_number.clone(),
+            bio: self.bio.clone(),
+            avatar_url: self.avatar_url.clone(),
+            email_verified: self.email_verified_at.is_some(),
             role: self.role,
         }
+    }
+
+    /// Whether credentials of this user may be used: the account is active and, when
+    /// the site requires it, its email address confirmed.
+    pub fn may_sign_in(&self, login_requires_activation: bool) -> bool {
+        self.active && (self.email_verified_at.is_some() || !login_requires_activation)
     }
 }
 
 // sqlx's Any driver cannot decode SQLite booleans, so `active` is read as 0/1.
-const USER_COLUMNS: &str = "id, username, email, name, full_name, phone_number, role, \
+const USER_COLUMNS: &str = "id, username, email, name, full_name, phone_number, bio, avatar_url, role, \
      CASE WHEN active THEN 1 ELSE 0 END AS active, \
      email_verified_at, password_hash, session_epoch, locked_until, tokens_valid_after";
 
@@ -150,6 +165,67 @@ pub async fn taken<'e>(db: impl AnyExecutor<'e>, username: &str, email: &str) ->
     Ok((username_taken > 0, email_taken > 0))
 }
 
+/// Which of a new username and email another account already holds.
+pub async fn taken_by_others<'e>(
+    db: impl AnyExecutor<'e>,
+    user_id: &str,
+    username: Option<&str>,
+    email: Option<&str>,
+) -> Result<(bool, bool), sqlx::Error> {
+    let (username_taken, email_taken): (i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM users WHERE lower(username) = lower($2) AND id <> $1), \
+           (SELECT COUNT(*) FROM users WHERE lower(email) = lower($3) AND id <> $1)",
+    )
+    .bind(user_id)
+    .bind(username.unwrap_or_default())
+    .bind(email.unwrap_or_default())
+    .fetch_one(db)
+    .await?;
+    Ok((username.is_some() && username_taken > 0, email.is_some() && email_taken > 0))
+}
+
+/// Sets a new username and/or email (the unique indexes arbitrate races).
+pub async fn update_identity<'e>(
+    db: impl AnyExecutor<'e>,
+    user_id: &str,
+    username: Option<&str>,
+    email: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET username = COALESCE($2, username), email = COALESCE($3, email), updated_at = $4 WHERE id = $1")
+        .bind(user_id)
+        .bind(username)
+        .bind(email)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Sets (`Some`) or leaves alone (`None`) the bio and avatar; `Some(None)` clears.
+pub async fn update_public_profile<'e>(
+    db: impl AnyExecutor<'e>,
+    user_id: &str,
+    bio: Option<Option<String>>,
+    avatar_url: Option<Option<String>>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET bio = CASE WHEN $2 = 1 THEN $3 ELSE bio END, \
+           avatar_url = CASE WHEN $4 = 1 THEN $5 ELSE avatar_url END, updated_at = $6 WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(i64::from(bio.is_some()))
+    .bind(bio.flatten())
+    .bind(i64::from(avatar_url.is_some()))
+    .bind(avatar_url.flatten())
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn mark_verified<'e>(db: impl AnyExecutor<'e>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET email_verified_at = $2, updated_at = $2 WHERE id = $1 AND email_verified_at IS NULL")
         .bind(user_id)
@@ -193,6 +269,8 @@ pub struct ProfileUpdate<'a> {
     pub name: Option<&'a str>,
     pub full_name: Option<&'a str>,
     pub phone_number: Option<&'a str>,
+    pub bio: Option<&'a str>,
+    pub avatar_url: Option<&'a str>,
 }
 
 pub async fn update_profile<'e>(
@@ -201,19 +279,53 @@ pub async fn update_profile<'e>(
     profile: &ProfileUpdate<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET name = $2, full_name = $3, phone_number = $4, updated_at = $5 WHERE id = $1")
-        .bind(user_id)
-        .bind(profile.name)
-        .bind(profile.full_name)
-        .bind(profile.phone_number)
-        .bind(now)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET name = $2, full_name = $3, phone_number = $4, bio = $5, avatar_url = $6, updated_at = $7 \
+         WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(profile.name)
+    .bind(profile.full_name)
+    .bind(profile.phone_number)
+    .bind(profile.bio)
+    .bind(profile.avatar_url)
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
-pub async fn delete_user<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(db).await?;
+/// Deletes the account and everything that is only its own (settings, tokens, posts
+/// cascade); what it left in others' places (comments, likes) is tidied first.
+pub async fn delete_user(db: &sqlx::AnyPool, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    crate::blog::ssr::repo::forget_user(&mut tx, user_id, now * 1000).await?;
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+/// The user's email preferences.
+pub async fn notify_on_comment<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT CASE WHEN notify_on_comment THEN 1 ELSE 0 END FROM user_settings WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.is_none_or(|(on,)| on != 0))
+}
+
+pub async fn set_notify_on_comment<'e>(
+    db: impl AnyExecutor<'e>,
+    user_id: &str,
+    on: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE user_settings SET notify_on_comment = $2, updated_at = $3 WHERE user_id = $1")
+        .bind(user_id)
+        .bind(on)
+        .bind(now)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -325,12 +437,23 @@ pub async fn consume_token<'e>(
 /// Revokes every unused account token (activation and reset links) and every API
 /// credential of a user (after a password change or reset, or deactivation).
 pub async fn revoke_tokens(tx: &mut sqlx::Transaction<'_, Any>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    revoke_tokens_except(tx, user_id, None, now).await
+}
+
+/// Like [`revoke_tokens`], but the API token presented as `keep_token` (the key, not
+/// its digest) stays valid: the client that changed the password stays signed in.
+pub async fn revoke_tokens_except(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    user_id: &str,
+    keep_token: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    revoke_api_credentials(tx, user_id, now).await
+    revoke_credentials(tx, user_id, keep_token, now).await
 }
 
 /// Ends every API credential of a user: API tokens, refresh tokens, and the access
@@ -340,9 +463,21 @@ pub async fn revoke_api_credentials(
     user_id: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+    revoke_credentials(tx, user_id, None, now).await
+}
+
+async fn revoke_credentials(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    user_id: &str,
+    keep_token: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    // No stored digest is empty, so '' keeps nothing.
+    let keep = keep_token.map(super::api_tokens::digest).unwrap_or_default();
+    sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND token_hash <> $3")
         .bind(user_id)
         .bind(now)
+        .bind(keep)
         .execute(&mut **tx)
         .await?;
     sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")

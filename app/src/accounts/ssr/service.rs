@@ -2,6 +2,8 @@
 //! rule has one implementation whichever door a request comes through.
 
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::chat::ssr::bus::KickScope;
 use tower_sessions::Session;
 
 use super::{
@@ -13,7 +15,10 @@ use super::{
 };
 use crate::{
     accounts::{
-        validation::{check_confirmation, DisplayName, Email, FieldErrors, FullName, PhoneNumber, Username},
+        validation::{
+            check_confirmation, AvatarUrl, Bio, DisplayName, Email, FieldErrors, FullName, PhoneNumber, Username,
+            EMAIL_TAKEN, USERNAME_TAKEN,
+        },
         CurrentUser,
     },
     error::AppError,
@@ -94,10 +99,10 @@ pub async fn signup(state: &AppState, input: SignupInput, client_ip: &str) -> Re
 fn taken_error(username: bool, email: bool) -> AppError {
     let mut errors = FieldErrors::new();
     if username {
-        errors.add("username", "is already taken");
+        errors.add("username", USERNAME_TAKEN);
     }
     if email {
-        errors.add("email", "is already registered; log in or reset your password");
+        errors.add("email", EMAIL_TAKEN);
     }
     AppError::invalid(errors)
 }
@@ -270,7 +275,7 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
     if !user.active {
         return Err(AppError::Forbidden("This account has been deactivated.".into()));
     }
-    if user.email_verified_at.is_none() {
+    if user.email_verified_at.is_none() && state.accounts.login_requires_activation {
         return Err(AppError::NotActivated);
     }
     // A parallel wrong guess may have locked the account while this one was verifying.
@@ -353,6 +358,7 @@ pub async fn reset_password(
     mails::password_changed(&mut *tx, state, &user.email, greeting(&user), now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
+    state.chat.kick(&user.id, KickScope::All).await;
     tracing::info!(user_id = %user.id, "password reset");
     Ok(())
 }
@@ -375,6 +381,8 @@ pub struct ProfileInput {
     pub name: String,
     pub full_name: String,
     pub phone_number: String,
+    pub bio: String,
+    pub avatar_url: String,
 }
 
 pub async fn update_profile(state: &AppState, user: &UserRecord, input: ProfileInput) -> Result<CurrentUser, AppError> {
@@ -382,11 +390,16 @@ pub async fn update_profile(state: &AppState, user: &UserRecord, input: ProfileI
     let name = errors.check("name", DisplayName::parse_optional(&input.name));
     let full_name = errors.check("full_name", FullName::parse_optional(&input.full_name));
     let phone = errors.check("phone_number", PhoneNumber::parse_optional(&input.phone_number));
-    let (Some(name), Some(full_name), Some(phone)) = (name, full_name, phone) else {
+    let bio = errors.check("bio", Bio::parse_optional(&input.bio));
+    let avatar = errors.check("avatar_url", AvatarUrl::parse_optional(&input.avatar_url));
+    let (Some(name), Some(full_name), Some(phone), Some(bio), Some(avatar)) = (name, full_name, phone, bio, avatar)
+    else {
         let keep = [
             ("name", input.name.as_str()),
             ("full_name", input.full_name.as_str()),
             ("phone_number", input.phone_number.as_str()),
+            ("bio", input.bio.as_str()),
+            ("avatar_url", input.avatar_url.as_str()),
         ];
         return Err(AppError::invalid(errors).with_values(keep));
     };
@@ -394,6 +407,8 @@ pub async fn update_profile(state: &AppState, user: &UserRecord, input: ProfileI
         name: name.as_ref().map(DisplayName::as_str),
         full_name: full_name.as_ref().map(FullName::as_str),
         phone_number: phone.as_ref().map(PhoneNumber::as_str),
+        bio: bio.as_ref().map(Bio::as_str),
+        avatar_url: avatar.as_ref().map(AvatarUrl::as_str),
     };
     repo::update_profile(state.db.pool(), &user.id, &update, now()).await?;
     let updated = repo::find_by_id(state.db.pool(), &user.id).await?.ok_or(AppError::Internal)?;
@@ -429,6 +444,7 @@ pub async fn change_password(
     if let Some(session) = session {
         session::renew(session, epoch).await?;
     }
+    state.chat.kick(&user.id, KickScope::All).await;
     tracing::info!(user_id = %user.id, "password changed");
     Ok(())
 }
@@ -446,8 +462,9 @@ pub async fn delete_account(
         errors.add("password", problem);
         return Err(AppError::invalid(errors));
     }
-    repo::delete_user(state.db.pool(), &user.id).await?;
+    repo::delete_user(state.db.pool(), &user.id, now()).await?;
     session::end(session).await?;
+    state.chat.kick(&user.id, KickScope::All).await;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(())
 }
@@ -503,4 +520,111 @@ async fn mail_one_time_link(
 
 pub(crate) fn greeting(user: &UserRecord) -> &str {
     user.name.as_deref().unwrap_or(&user.username)
+}
+
+/// A partial change of one's own account (the RealWorld API's `PUT /user`): `None`
+/// leaves a field alone; `Some(None)` clears a bio or avatar.
+#[derive(Default)]
+pub struct AccountUpdate {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<SecretString>,
+    pub bio: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+}
+
+/// Applies an [`AccountUpdate`]. A new password ends every session and API credential
+/// of the user except the API token `keep_token` that made the request (as the browser
+/// keeps the session that changed it); the user is told of a new password, and the old
+/// address of a new email. A username or email another account holds is refused with
+/// the field named.
+pub async fn update_account(
+    state: &AppState,
+    user: &UserRecord,
+    changes: AccountUpdate,
+    keep_token: Option<&str>,
+) -> Result<UserRecord, AppError> {
+    let mut errors = FieldErrors::new();
+    let username = changes.username.as_deref().map(|raw| errors.check("username", Username::parse(raw)));
+    let email = changes.email.as_deref().map(|raw| errors.check("email", Email::parse(raw)));
+    let bio = changes.bio.as_ref().map(|raw| errors.check("bio", Bio::parse_optional(raw.as_deref().unwrap_or(""))));
+    let avatar = changes
+        .avatar_url
+        .as_ref()
+        .map(|raw| errors.check("image", AvatarUrl::parse_optional(raw.as_deref().unwrap_or(""))));
+    if let Some(password) = &changes.password {
+        let personal = [user.username.as_str(), user.email.split('@').next().unwrap_or_default()];
+        errors.extend("password", password_problems(state, password.expose_secret(), &personal).await);
+    }
+    errors.into_result().map_err(AppError::invalid)?;
+    let username = username.flatten().filter(|u| u.as_str() != user.username);
+    let email = email.flatten().filter(|e| e.as_str() != user.email);
+    let (username_taken, email_taken) = repo::taken_by_others(
+        state.db.pool(),
+        &user.id,
+        username.as_ref().map(Username::as_str),
+        email.as_ref().map(Email::as_str),
+    )
+    .await?;
+    if username_taken || email_taken {
+        return Err(taken_error(username_taken, email_taken));
+    }
+    let hash = match &changes.password {
+        Some(password) => Some(state.passwords.hash(password).await?),
+        None => None,
+    };
+    let now = now();
+    let result: Result<(), sqlx::Error> = async {
+        let mut tx = state.db.pool().begin().await?;
+        repo::update_identity(
+            &mut *tx,
+            &user.id,
+            username.as_ref().map(Username::as_str),
+            email.as_ref().map(Email::as_str),
+            now,
+        )
+        .await?;
+        if bio.is_some() || avatar.is_some() {
+            repo::update_public_profile(
+                &mut *tx,
+                &user.id,
+                bio.flatten().map(|b| b.map(|b| b.as_str().to_string())),
+                avatar.flatten().map(|a| a.map(|a| a.as_str().to_string())),
+                now,
+            )
+            .await?;
+        }
+        if let Some(hash) = &hash {
+            repo::set_password(&mut *tx, &user.id, hash, now).await?;
+            repo::revoke_tokens_except(&mut tx, &user.id, keep_token, now).await?;
+            mails::password_changed(&mut *tx, state, &user.email, greeting(user), now).await?;
+        }
+        if let Some(new_email) = &email {
+            mails::email_changed(&mut *tx, &user.email, greeting(user), new_email.as_str(), now).await?;
+        }
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => {}
+        Err(error) => match unique_violation(&error) {
+            Some(index) => return Err(taken_error(index.contains("username"), index.contains("email"))),
+            None => return Err(error.into()),
+        },
+    }
+    if hash.is_some() || email.is_some() {
+        state.mail_wake.notify_one();
+    }
+    if hash.is_some() {
+        state.chat.kick(&user.id, KickScope::All).await;
+    }
+    repo::find_by_id(state.db.pool(), &user.id).await?.ok_or(AppError::Internal)
+}
+
+pub async fn notify_on_comment(state: &AppState, user: &UserRecord) -> Result<bool, AppError> {
+    Ok(repo::notify_on_comment(state.db.pool(), &user.id).await?)
+}
+
+pub async fn set_notify_on_comment(state: &AppState, user: &UserRecord, on: bool) -> Result<(), AppError> {
+    Ok(repo::set_notify_on_comment(state.db.pool(), &user.id, on, now()).await?)
 }

@@ -17,6 +17,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="Users"/>
+        <Meta name="description" content="Manage the site's users."/>
         <Meta name="robots" content="noindex"/>
         <Suspense>
             {move || Suspend::new(async move {

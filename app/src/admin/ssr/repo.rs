@@ -16,6 +16,8 @@ struct Row {
     name: Option<String>,
     full_name: Option<String>,
     phone_number: Option<String>,
+    bio: Option<String>,
+    avatar_url: Option<String>,
     role: String,
     active: i64,
     verified: i64,
@@ -32,6 +34,9 @@ impl From<Row> for ManagedUser {
                 name: row.name,
                 full_name: row.full_name,
                 phone_number: row.phone_number,
+                bio: row.bio,
+                avatar_url: row.avatar_url,
+                email_verified: row.verified != 0,
                 role: Role::parse(&row.role).unwrap_or(Role::Client),
             },
             active: row.active != 0,
@@ -42,7 +47,7 @@ impl From<Row> for ManagedUser {
 }
 
 // sqlx's Any driver cannot decode SQLite booleans: flags are read as 0/1.
-const COLUMNS: &str = "id, username, email, name, full_name, phone_number, role, \
+const COLUMNS: &str = "id, username, email, name, full_name, phone_number, bio, avatar_url, role, \
      CASE WHEN active THEN 1 ELSE 0 END AS active, \
      CASE WHEN email_verified_at IS NULL THEN 0 ELSE 1 END AS verified, created_at";
 

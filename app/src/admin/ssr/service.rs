@@ -11,7 +11,7 @@ use crate::{
             repo::{self as accounts_repo, NewUser, UserRecord},
             service::{current_password_problem, greeting, password_problems},
         },
-        validation::{Email, FieldErrors, FullName, PhoneNumber, Username},
+        validation::{Email, FieldErrors, FullName, PhoneNumber, Username, EMAIL_IN_USE, USERNAME_TAKEN},
         Role,
     },
     admin::model::{ManagedUser, UserChanges, UserFilter, UserPage, UserStatistics, MAX_SEARCH},
@@ -150,9 +150,9 @@ fn taken(error: sqlx::Error) -> AppError {
         Some(index) => {
             let mut errors = FieldErrors::new();
             if index.contains("username") {
-                errors.add("username", "is already taken");
+                errors.add("username", USERNAME_TAKEN);
             } else {
-                errors.add("email", "is already registered");
+                errors.add("email", EMAIL_IN_USE);
             }
             AppError::invalid(errors)
         }
@@ -255,6 +255,9 @@ pub async fn update(
     if hash.is_some() || new_email.is_some() {
         state.mail_wake.notify_one();
     }
+    if hash.is_some() || changes.active == Some(false) {
+        state.chat.kick(id, crate::chat::ssr::bus::KickScope::All).await;
+    }
     tracing::info!(user_id = %id, by = %actor.id, "user updated");
     repo::find(state.db.pool(), id).await?.ok_or_else(not_found)
 }
@@ -270,7 +273,8 @@ pub async fn delete(state: &AppState, actor: &UserRecord, id: &str) -> Result<()
     if repo::find(state.db.pool(), id).await?.is_none() {
         return Err(not_found());
     }
-    accounts_repo::delete_user(state.db.pool(), id).await?;
+    accounts_repo::delete_user(state.db.pool(), id, now()).await?;
+    state.chat.kick(id, crate::chat::ssr::bus::KickScope::All).await;
     tracing::info!(user_id = %id, by = %actor.id, "user deleted by an administrator");
     Ok(())
 }

@@ -1,0 +1,280 @@
+//! Server functions behind the blog pages, under `/fn/blog/`. Each is a thin door onto
+//! `ssr::service`, the same rules the RealWorld JSON API uses. Forms post to them and
+//! work without JavaScript (the browser is sent back to the page it came from).
+
+use leptos::server;
+
+use super::model::{AuthorPage, CommentThread, EditorPost, PostLookup, PostPage, Profile, Reaction, SearchPage};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{
+        model::Sort,
+        ssr::{service, views},
+    },
+    crate::server::request::{respond, RequestContext},
+};
+
+/// `true`/`on`/`1` from a form field.
+#[cfg(feature = "ssr")]
+fn flag(raw: &str) -> bool {
+    matches!(raw, "true" | "on" | "1" | "yes")
+}
+
+#[server(prefix = "/fn", endpoint = "blog/posts")]
+pub async fn list_posts(
+    sort: Option<String>,
+    period: Option<String>,
+    tag: Option<String>,
+    after: Option<String>,
+) -> Result<PostPage, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let viewer = ctx.user().await?;
+        let sort = Sort::from_query(sort.as_deref(), period.as_deref());
+        service::list(&ctx.state, viewer.as_ref(), sort, tag.as_deref(), after.as_deref()).await
+    })
+    .await
+}
+
+/// The most used tags, for the blog's sidebar.
+#[server(prefix = "/fn", endpoint = "blog/tags")]
+pub async fn popular_tags() -> Result<Vec<String>, AppError> {
+    respond(async move {
+        let state = RequestContext::state()?;
+        state.blog.sidebar_tags(&state.db).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/following")]
+pub async fn following_posts(after: Option<String>) -> Result<PostPage, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::following(&ctx.state, &user, after.as_deref()).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/bookmarks")]
+pub async fn bookmarked_posts(after: Option<String>) -> Result<PostPage, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::bookmarks(&ctx.state, &user, after.as_deref()).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/mine")]
+pub async fn my_posts(after: Option<String>) -> Result<PostPage, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::my_posts(&ctx.state, &user, after.as_deref()).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/author")]
+pub async fn get_author_page(username: String, after: Option<String>) -> Result<AuthorPage, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let viewer = ctx.user().await?;
+        service::author_page(&ctx.state, viewer.as_ref(), &username, after.as_deref()).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/search")]
+pub async fn search_posts(q: String, offset: Option<i64>) -> Result<SearchPage, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let viewer = ctx.user().await?;
+        service::search_posts(&ctx.state, viewer.as_ref(), &q, offset.unwrap_or(0)).await
+    })
+    .await
+}
+
+/// Loads a post for reading and counts the view (once per visitor and day, never for
+/// bots, previews or prefetches): the page's data-loading path, so client-side
+/// navigation counts too.
+#[server(prefix = "/fn", endpoint = "blog/post")]
+pub async fn get_post(slug: String) -> Result<PostLookup, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let viewer = ctx.user().await?;
+        let visit = views::is_reader(&ctx.headers).then(|| service::Visit {
+            identity: views::identity(viewer.as_ref().map(|v| v.id.as_str()), &ctx.client_ip, &ctx.headers),
+        });
+        service::post_by_slug(&ctx.state, viewer.as_ref(), &slug, visit).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/comments")]
+pub async fn get_comments(post_id: String) -> Result<CommentThread, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let viewer = ctx.user().await?;
+        service::comments(&ctx.state, viewer.as_ref(), &post_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/editor")]
+pub async fn get_editor_post(slug: String) -> Result<EditorPost, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::editor_post(&ctx.state, &user, &slug).await
+    })
+    .await
+}
+
+/// Saves the editor's form. `intent` is the button pressed: `draft` (keep the state),
+/// `publish` or `schedule` (with `publish_at`). Afterwards the browser goes to the post
+/// when it is live, else back to the editor.
+#[server(prefix = "/fn", endpoint = "blog/save")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_post(
+    #[server(default)] id: String,
+    title: String,
+    #[server(default)] description: String,
+    #[server(default)] tags: String,
+    #[server(default)] body: String,
+    #[server(default)] intent: String,
+    #[server(default)] publish_at: String,
+) -> Result<String, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let intent = service::Intent::parse(&intent).unwrap_or(service::Intent::Save);
+        let input = service::PostInput { title, description, tags, body };
+        let saved = service::save(&ctx.state, &user, Some(id.as_str()), input, intent, &publish_at).await?;
+        let next = match saved.status {
+            super::model::PostStatus::Published => format!("/blog/{}", saved.slug),
+            _ => format!("/blog/{}/edit?saved={}", saved.slug, saved.status.as_str()),
+        };
+        leptos_axum::redirect(&next);
+        Ok(saved.slug)
+    })
+    .await
+}
+
+/// The editor's live preview: the same pipeline as saving, nothing stored.
+#[server(prefix = "/fn", endpoint = "blog/preview")]
+pub async fn preview_post(body: String) -> Result<String, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        ctx.require_user().await?;
+        service::preview(&ctx.state, &body).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/unpublish")]
+pub async fn unpublish_post(id: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let saved = service::unpublish(&ctx.state, &user, &id).await?;
+        leptos_axum::redirect(&format!("/blog/{}/edit?saved=draft", saved.slug));
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/delete")]
+pub async fn delete_post(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        if !flag(&confirm) {
+            let mut errors = crate::accounts::validation::FieldErrors::new();
+            errors.add("confirm", "must be ticked to delete the post");
+            return Err(AppError::invalid(errors));
+        }
+        service::delete(&ctx.state, &user, &id).await?;
+        leptos_axum::redirect("/blog/drafts?deleted=1");
+        Ok(())
+    })
+    .await
+}
+
+/// Likes or bookmarks a post (`kind`: `like` or `bookmark`), or takes that back
+/// (`on`: `false`). Idempotent: the form says the state it wants, not "toggle".
+#[server(prefix = "/fn", endpoint = "blog/react")]
+pub async fn react(post_id: String, kind: String, on: String) -> Result<Reaction, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        match kind.as_str() {
+            "like" => service::set_like(&ctx.state, &user, &post_id, flag(&on)).await,
+            "bookmark" => service::set_bookmark(&ctx.state, &user, &post_id, flag(&on)).await,
+            _ => {
+                let mut errors = crate::accounts::validation::FieldErrors::new();
+                errors.add("kind", "must be like or bookmark");
+                Err(AppError::invalid(errors))
+            }
+        }
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/follow")]
+pub async fn set_follow(username: String, follow: String) -> Result<Profile, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::set_follow(&ctx.state, &user, &username, flag(&follow)).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/comment")]
+pub async fn add_comment(
+    post_id: String,
+    #[server(default)] parent_id: String,
+    body: String,
+) -> Result<String, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let parent = (!parent_id.is_empty()).then_some(parent_id.as_str());
+        service::add_comment(&ctx.state, &user, &post_id, parent, &body).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/edit-comment")]
+pub async fn edit_comment(comment_id: String, body: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::edit_comment(&ctx.state, &user, &comment_id, &body).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/delete-comment")]
+pub async fn delete_comment(comment_id: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::delete_comment(&ctx.state, &user, &comment_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "blog/hide-comment")]
+pub async fn hide_comment(comment_id: String, hidden: String) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::set_comment_hidden(&ctx.state, &user, &comment_id, flag(&hidden)).await
+    })
+    .await
+}

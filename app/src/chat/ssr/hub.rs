@@ -1,0 +1,510 @@
+//! This process's share of the chat: a feed per room that has sockets here, the sockets
+//! themselves (for limits, kicks and presence), and delivery. A feed hands each event to
+//! every subscribed socket once and in the room's order: events this process committed
+//! go out at once; events committed elsewhere, or missed, are read from the database
+//! ("catch up") after a notification, a reconnect of the listener, a gap, or the periodic
+//! backstop. The database is the truth; the feeds only decide who needs to hear of it.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, MutexGuard,
+    },
+    time::Duration,
+};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{broadcast, mpsc, Notify};
+
+use super::{
+    bus::{Bus, KickScope, Signal},
+    repo::{self, MessageRow},
+    ChatSettings,
+};
+use crate::{
+    chat::model::{ChatMessage, MessageFrame, ServerFrame},
+    server::{clock::now_ms, Db},
+};
+
+/// The feed every socket hears presence and changes to the public rooms on.
+pub const EVERYONE: &str = "@everyone";
+
+/// The feed only a user's own sockets hear: a conversation they were added to.
+pub fn user_feed(user_id: &str) -> String {
+    format!("@user:{user_id}")
+}
+
+/// Whether a feed is a room's (room ids never start with `@`) rather than one above.
+pub fn is_room_feed(name: &str) -> bool {
+    !name.starts_with('@')
+}
+
+/// One delivery to the sockets of a room.
+#[derive(Debug)]
+pub struct Event {
+    /// The room's event number; `None` for frames that are not stored.
+    pub seq: Option<i64>,
+    /// The frame, serialised once for every socket (cloning it shares the bytes).
+    pub text: Utf8Bytes,
+}
+
+/// What the hub tells one socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// Close with this WebSocket code and reason.
+    Close { code: u16, reason: String },
+}
+
+/// A room's feed in this process.
+pub struct Feed {
+    pub room_id: String,
+    sender: broadcast::Sender<Arc<Event>>,
+    state: Mutex<FeedState>,
+}
+
+struct FeedState {
+    /// Every event up to this number has been handed to the sockets.
+    delivered: i64,
+    /// Events that arrived ahead of a missing one.
+    pending: BTreeMap<i64, Arc<Event>>,
+    filling: bool,
+}
+
+impl Feed {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.sender.subscribe()
+    }
+
+    fn state(&self) -> MutexGuard<'_, FeedState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Hands an event to the sockets if it is the next one; true when an earlier one is
+    /// missing (the caller arranges a catch-up).
+    fn offer(&self, seq: i64, event: Arc<Event>) -> bool {
+        let mut state = self.state();
+        if seq <= state.delivered {
+            return false;
+        }
+        if seq != state.delivered + 1 {
+            state.pending.insert(seq, event);
+            let start_fill = !state.filling;
+            state.filling = true;
+            return start_fill;
+        }
+        let _ = self.sender.send(event);
+        state.delivered = seq;
+        loop {
+            let next_seq = state.delivered + 1;
+            let Some(next) = state.pending.remove(&next_seq) else { break };
+            let _ = self.sender.send(next);
+            state.delivered = next_seq;
+        }
+        false
+    }
+
+    fn send_ephemeral(&self, text: Utf8Bytes) {
+        let _ = self.sender.send(Arc::new(Event { seq: None, text }));
+    }
+
+    pub fn delivered(&self) -> i64 {
+        self.state().delivered
+    }
+}
+
+/// A socket as the hub knows it.
+struct SocketEntry {
+    id: u64,
+    session: Option<String>,
+    control: mpsc::Sender<Control>,
+}
+
+struct Inner {
+    db: Db,
+    bus: Bus,
+    settings: Arc<ChatSettings>,
+    /// Tells this process's signals apart from other processes'.
+    instance: String,
+    feeds: Mutex<HashMap<String, Arc<Feed>>>,
+    sockets: Mutex<HashMap<String, Vec<SocketEntry>>>,
+    next_socket: AtomicU64,
+    listener_ready: Notify,
+}
+
+#[derive(Clone)]
+pub struct Hub(Arc<Inner>);
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Frames for database rows a feed's sockets have not had: a new message when it is new
+/// to them, else the edit or deletion that changed it.
+pub fn frame_for(row: MessageRow, seen: i64) -> (i64, String) {
+    let event_seq = row.event_seq;
+    let message: ChatMessage = row.into();
+    let frame = if message.seq > seen {
+        serde_json::to_string(&MessageFrame::of(&message))
+    } else if message.deleted {
+        serde_json::to_string(&ServerFrame::MessageDeleted {
+            id: message.id,
+            room_id: message.room_id,
+            seq: event_seq,
+            message_seq: message.seq,
+        })
+    } else {
+        serde_json::to_string(&ServerFrame::MessageEdited {
+            id: message.id,
+            room_id: message.room_id,
+            seq: event_seq,
+            message_seq: message.seq,
+            content: message.content,
+            edited_at: message.edited_at.unwrap_or_default(),
+        })
+    };
+    (event_seq, frame.expect("frames serialise"))
+}
+
+impl Hub {
+    pub fn new(db: Db, bus: Bus, settings: Arc<ChatSettings>) -> Self {
+        let hub = Self(Arc::new(Inner {
+            db,
+            bus: bus.clone(),
+            settings,
+            instance: uuid::Uuid::new_v4().simple().to_string(),
+            feeds: Mutex::default(),
+            sockets: Mutex::default(),
+            next_socket: AtomicU64::new(1),
+            listener_ready: Notify::new(),
+        }));
+        bus.spawn_listener(hub.clone());
+        hub.spawn_backstop();
+        hub
+    }
+
+    pub fn settings(&self) -> &ChatSettings {
+        &self.0.settings
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.0.instance
+    }
+
+    pub fn bus(&self) -> &Bus {
+        &self.0.bus
+    }
+
+    /// The room's feed, created (at the room's current number) when this is the first
+    /// socket here to want it.
+    pub async fn feed(&self, room_id: &str) -> Result<Arc<Feed>, sqlx::Error> {
+        if let Some(feed) = lock(&self.0.feeds).get(room_id) {
+            return Ok(feed.clone());
+        }
+        let last = repo::last_seqs(self.0.db.pool(), &[room_id.to_string()]).await?.first().map_or(0, |(_, seq)| *seq);
+        let mut feeds = lock(&self.0.feeds);
+        let feed = feeds.entry(room_id.to_string()).or_insert_with(|| {
+            let (sender, _) = broadcast::channel(self.0.settings.queue);
+            Arc::new(Feed {
+                room_id: room_id.to_string(),
+                sender,
+                state: Mutex::new(FeedState { delivered: last, pending: BTreeMap::new(), filling: false }),
+            })
+        });
+        Ok(feed.clone())
+    }
+
+    fn existing_feed(&self, room_id: &str) -> Option<Arc<Feed>> {
+        lock(&self.0.feeds).get(room_id).cloned()
+    }
+
+    /// An event this process just committed.
+    pub fn committed(&self, room_id: &str, seq: i64, text: String) {
+        let Some(feed) = self.existing_feed(room_id) else { return };
+        if feed.offer(seq, Arc::new(Event { seq: Some(seq), text: text.into() })) {
+            self.fill_gap_later(feed);
+        }
+    }
+
+    /// A frame that is not stored, for this room's sockets here and elsewhere.
+    pub async fn ephemeral(&self, room_id: &str, frame: &ServerFrame) {
+        let text = serde_json::to_string(frame).expect("frames serialise");
+        self.local_ephemeral(Some(room_id), &text);
+        let signal =
+            Signal::Ephemeral { origin: self.0.instance.clone(), room: Some(room_id.to_string()), frame: text };
+        self.0.bus.send(&self.0.db, &signal).await;
+    }
+
+    /// A frame for every socket of one user, here and elsewhere.
+    pub async fn to_user(&self, user_id: &str, frame: &ServerFrame) {
+        self.ephemeral(&user_feed(user_id), frame).await;
+    }
+
+    /// A frame for every socket, here and elsewhere.
+    pub async fn to_everyone(&self, frame: &ServerFrame) {
+        self.ephemeral(EVERYONE, frame).await;
+    }
+
+    /// A message frame that is not stored (the original protocol's system messages).
+    pub async fn ephemeral_message(&self, room_id: &str, frame: &MessageFrame) {
+        let text = serde_json::to_string(frame).expect("frames serialise");
+        self.local_ephemeral(Some(room_id), &text);
+        let signal =
+            Signal::Ephemeral { origin: self.0.instance.clone(), room: Some(room_id.to_string()), frame: text };
+        self.0.bus.send(&self.0.db, &signal).await;
+    }
+
+    fn local_ephemeral(&self, room_id: Option<&str>, text: &str) {
+        let text = Utf8Bytes::from(text);
+        match room_id {
+            Some(room_id) => {
+                if let Some(feed) = self.existing_feed(room_id) {
+                    feed.send_ephemeral(text);
+                }
+            }
+            None => {
+                let feeds: Vec<Arc<Feed>> = lock(&self.0.feeds).values().cloned().collect();
+                for feed in feeds {
+                    feed.send_ephemeral(text.clone());
+                }
+            }
+        }
+    }
+
+    /// A signal from another process.
+    pub async fn receive(&self, signal: Signal) {
+        match signal {
+            Signal::Committed { room, seq } => {
+                if let Some(feed) = self.existing_feed(&room) {
+                    if feed.delivered() < seq {
+                        self.catch_up(&feed).await;
+                    }
+                }
+            }
+            Signal::Ephemeral { origin, room, frame } if origin != self.0.instance => {
+                self.local_ephemeral(room.as_deref(), &frame);
+            }
+            Signal::Kick { origin, user, scope } if origin != self.0.instance => {
+                self.kick_local(&user, &scope);
+            }
+            _ => {}
+        }
+    }
+
+    fn fill_gap_later(&self, feed: Arc<Feed>) {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            // The missing event is usually a moment behind (a commit finishing on
+            // another task); if not, the database has it.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            hub.catch_up(&feed).await;
+        });
+    }
+
+    /// Reads what this feed's sockets have missed from the database and hands it out.
+    pub async fn catch_up(&self, feed: &Feed) {
+        if let Err(error) = self.try_catch_up(feed).await {
+            tracing::warn!(%error, room = feed.room_id, "chat catch-up failed; the backstop will retry");
+        }
+    }
+
+    async fn try_catch_up(&self, feed: &Feed) -> Result<(), sqlx::Error> {
+        loop {
+            // The room's number first: every event up to it is committed (numbers are
+            // taken under the row lock), so reading after it misses none of them.
+            let last = repo::last_seqs(self.0.db.pool(), std::slice::from_ref(&feed.room_id))
+                .await?
+                .first()
+                .map_or(0, |(_, s)| *s);
+            let from = feed.delivered();
+            if last <= from {
+                let mut state = feed.state();
+                state.filling = false;
+                let delivered = state.delivered;
+                state.pending.retain(|seq, _| *seq > delivered);
+                return Ok(());
+            }
+            let limit = self.0.settings.replay_limit;
+            let rows = repo::events_after(self.0.db.pool(), &feed.room_id, from, limit).await?;
+            let complete = (rows.len() as i64) < limit;
+            let mut state = feed.state();
+            let mut upto = state.delivered;
+            for row in rows {
+                if row.event_seq <= state.delivered || row.event_seq > last {
+                    continue;
+                }
+                let (seq, text) = frame_for(row, state.delivered);
+                let _ = feed.sender.send(Arc::new(Event { seq: Some(seq), text: text.into() }));
+                upto = seq;
+            }
+            // Numbers between the rows belong to events superseded since (a message's
+            // creation, later edited): the rows already say what they became.
+            state.delivered = if complete { last.max(upto) } else { upto };
+            let delivered = state.delivered;
+            state.pending.retain(|seq, _| *seq > delivered);
+            loop {
+                let next_seq = state.delivered + 1;
+                let Some(next) = state.pending.remove(&next_seq) else { break };
+                let _ = feed.sender.send(next);
+                state.delivered = next_seq;
+            }
+            if complete {
+                state.filling = false;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Every feed catches up (after the listener reconnected).
+    pub async fn catch_up_all(&self) {
+        let feeds: Vec<Arc<Feed>> = lock(&self.0.feeds).values().cloned().collect();
+        for feed in feeds {
+            self.catch_up(&feed).await;
+        }
+    }
+
+    pub fn listener_ready(&self) {
+        self.0.listener_ready.notify_waiters();
+    }
+
+    /// Periodically: feeds without sockets are dropped, the others compared with the
+    /// database (a missed notification is found within one period), and presence rows
+    /// refreshed.
+    fn spawn_backstop(&self) {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(hub.0.settings.backstop);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                hub.backstop().await;
+            }
+        });
+    }
+
+    async fn backstop(&self) {
+        let feeds: Vec<Arc<Feed>> = {
+            let mut feeds = lock(&self.0.feeds);
+            feeds.retain(|_, feed| feed.sender.receiver_count() > 0);
+            feeds.values().cloned().collect()
+        };
+        let ids: Vec<String> = feeds.iter().map(|feed| feed.room_id.clone()).filter(|id| is_room_feed(id)).collect();
+        match repo::last_seqs(self.0.db.pool(), &ids).await {
+            Ok(last) => {
+                let last: HashMap<String, i64> = last.into_iter().collect();
+                for feed in feeds {
+                    if last.get(&feed.room_id).is_some_and(|seq| *seq > feed.delivered()) {
+                        self.catch_up(&feed).await;
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "chat backstop could not read the rooms"),
+        }
+        let settings = &self.0.settings;
+        let result = repo::refresh_presence(
+            self.0.db.pool(),
+            &self.0.instance,
+            now_ms(),
+            settings.presence_stale.as_millis() as i64,
+        )
+        .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not refresh chat presence");
+        }
+    }
+
+    // ---- Sockets ------------------------------------------------------------------------
+
+    /// Registers a socket of `user` (refused past the per-user limit): its id and the
+    /// channel the hub closes it through; `first` when it is the user's first here.
+    pub fn register(&self, user: &str, session: Option<String>) -> Option<(u64, mpsc::Receiver<Control>, bool)> {
+        let mut sockets = lock(&self.0.sockets);
+        let entries = sockets.entry(user.to_string()).or_default();
+        if entries.len() >= self.0.settings.max_sockets_per_user {
+            return None;
+        }
+        let id = self.0.next_socket.fetch_add(1, Ordering::Relaxed);
+        let (control, receiver) = mpsc::channel(4);
+        entries.push(SocketEntry { id, session, control });
+        Some((id, receiver, entries.len() == 1))
+    }
+
+    /// Forgets a socket; true when it was the user's last here.
+    pub fn unregister(&self, user: &str, id: u64) -> bool {
+        let mut sockets = lock(&self.0.sockets);
+        let Some(entries) = sockets.get_mut(user) else { return false };
+        entries.retain(|entry| entry.id != id);
+        let last = entries.is_empty();
+        if last {
+            sockets.remove(user);
+        }
+        last
+    }
+
+    /// Closes the user's sockets (`scope` says which) in every process: after a logout,
+    /// a password change, deactivation or deletion.
+    pub async fn kick(&self, user: &str, scope: KickScope) {
+        self.kick_local(user, &scope);
+        let signal = Signal::Kick { origin: self.0.instance.clone(), user: user.to_string(), scope };
+        self.0.bus.send(&self.0.db, &signal).await;
+    }
+
+    fn kick_local(&self, user: &str, scope: &KickScope) {
+        let sockets = lock(&self.0.sockets);
+        for entry in sockets.get(user).into_iter().flatten() {
+            let hit = match scope {
+                KickScope::All => true,
+                KickScope::Tokens => entry.session.is_none(),
+                KickScope::Session(id) => entry.session.as_deref() == Some(id.as_str()),
+            };
+            if hit {
+                let _ = entry.control.try_send(Control::Close {
+                    code: 1008,
+                    reason: "Your session ended; please sign in again.".into(),
+                });
+            }
+        }
+    }
+
+    /// How many sockets are open here (for tests and metrics).
+    pub fn socket_count(&self) -> usize {
+        lock(&self.0.sockets).values().map(Vec::len).sum()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(delivered: i64) -> Feed {
+        let (sender, _) = broadcast::channel(16);
+        Feed {
+            room_id: "r".into(),
+            sender,
+            state: Mutex::new(FeedState { delivered, pending: BTreeMap::new(), filling: false }),
+        }
+    }
+
+    fn event(seq: i64) -> Arc<Event> {
+        Arc::new(Event { seq: Some(seq), text: Utf8Bytes::from(seq.to_string()) })
+    }
+
+    #[test]
+    fn events_go_out_once_and_in_order() {
+        let feed = feed(4);
+        let mut rx = feed.subscribe();
+        assert!(!feed.offer(5, event(5)));
+        assert!(!feed.offer(5, event(5)), "a duplicate is dropped");
+        assert!(feed.offer(7, event(7)), "a gap asks for a catch-up");
+        assert!(!feed.offer(8, event(8)), "one catch-up at a time");
+        assert!(!feed.offer(6, event(6)), "the missing one releases the rest");
+        let seen: Vec<i64> = std::iter::from_fn(|| rx.try_recv().ok()).map(|e| e.seq.unwrap()).collect();
+        assert_eq!(seen, [5, 6, 7, 8]);
+        assert_eq!(feed.delivered(), 8);
+        assert!(!feed.offer(3, event(3)));
+    }
+}

@@ -1,0 +1,200 @@
+//! A short-lived, per-process cache of reader pages (the blog list, tag and author
+//! pages, posts) for anonymous visitors, who are most of a blog's traffic. A page is
+//! kept for `PAGE_CACHE_SECS` (default 5): a reader may see counts that many seconds
+//! old, never a page meant for someone else (requests with a session cookie or an
+//! `Authorization` header always get a fresh render, and only plain 200 HTML without a
+//! cookie is kept). Any write through this process clears it; other processes catch up
+//! within the TTL. A cached post still counts its views: the page carries its post id in
+//! an internal header, and a hit records the view as a fresh render would.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use app::{
+    blog::ssr::{
+        slug::RESERVED,
+        views::{self, POST_ID_HEADER},
+    },
+    server::{clock::now_ms, request::client_ip, AppState},
+};
+use axum::{
+    body::{to_bytes, Body, Bytes},
+    extract::{ConnectInfo, Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+const MAX_ENTRIES: usize = 2_000;
+/// Larger than any page (a post is at most 100,000 characters).
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct PageCache {
+    ttl: Duration,
+    entries: Arc<RwLock<HashMap<String, Entry>>>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    stored: Instant,
+    body: Bytes,
+    post_id: Option<String>,
+}
+
+impl PageCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Arc::default() }
+    }
+
+    fn get(&self, key: &str) -> Option<Entry> {
+        let entries = self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.get(key).filter(|entry| entry.stored.elapsed() < self.ttl).cloned()
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        let mut entries = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            let ttl = self.ttl;
+            entries.retain(|_, entry| entry.stored.elapsed() < ttl);
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(key, entry);
+    }
+
+    pub fn clear(&self) {
+        self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+}
+
+/// Whether `path` is a page every anonymous reader sees alike.
+fn is_reader_page(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    match segments.as_slice() {
+        [] | ["blog"] => true,
+        ["blog", "tag", _] | ["u", _] => true,
+        ["blog", slug] => !RESERVED.contains(slug),
+        _ => false,
+    }
+}
+
+/// Requests that may be answered for someone in particular are never cached.
+fn is_anonymous(headers: &HeaderMap) -> bool {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return false;
+    }
+    let cookies = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    !cookies.flat_map(|c| c.split(';')).any(|c| {
+        let name = c.trim().split('=').next().unwrap_or_default();
+        name == "session" || name == "__Host-session"
+    })
+}
+
+pub async fn serve(State((cache, state)): State<(PageCache, AppState)>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    if method != Method::GET {
+        let response = next.run(request).await;
+        if !method.is_safe() && response.status().is_success() {
+            cache.clear();
+        }
+        return strip_internal(response);
+    }
+    let path = request.uri().path();
+    if cache.ttl.is_zero() || !is_reader_page(path) || !is_anonymous(request.headers()) {
+        return strip_internal(next.run(request).await);
+    }
+    let key = request.uri().to_string();
+    if let Some(entry) = cache.get(&key) {
+        if let Some(post_id) = &entry.post_id {
+            count_view(&state, &request, post_id);
+        }
+        return html(entry.body, "hit");
+    }
+    let response = next.run(request).await;
+    let cacheable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.to_str().is_ok_and(|t| t.starts_with("text/html")));
+    if !cacheable {
+        return strip_internal(response);
+    }
+    let post_id = response.headers().get(POST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (parts, body) = response.into_parts();
+    let Ok(body) = to_bytes(body, MAX_BODY).await else {
+        tracing::warn!(key, "page too large to cache or failed to render");
+        return (StatusCode::INTERNAL_SERVER_ERROR, parts.headers).into_response();
+    };
+    cache.put(key, Entry { stored: Instant::now(), body: body.clone(), post_id });
+    let mut response = Response::from_parts(parts, Body::from(body));
+    response.headers_mut().insert("x-page-cache", HeaderValue::from_static("miss"));
+    strip_internal(response)
+}
+
+fn html(body: Bytes, status: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::HeaderName::from_static("x-page-cache"), HeaderValue::from_static(status)),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn strip_internal(mut response: Response) -> Response {
+    response.headers_mut().remove(POST_ID_HEADER);
+    response
+}
+
+/// A cached post page still counts as a read, by the same rule as a fresh render.
+fn count_view(state: &AppState, request: &Request, post_id: &str) {
+    let headers = request.headers();
+    if !views::is_reader(headers) {
+        return;
+    }
+    let peer =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
+    let identity = views::identity(None, &client_ip(state, headers, peer), headers);
+    state.blog.views.record(post_id, &identity, now_ms());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_reader_pages_are_cached() {
+        for path in ["/", "/blog", "/blog/", "/blog/hello-world", "/blog/tag/rust", "/u/ada"] {
+            assert!(is_reader_page(path), "{path}");
+        }
+        for path in
+            ["/blog/new", "/blog/drafts", "/blog/search", "/blog/hello/edit", "/account", "/login", "/fn/blog/post"]
+        {
+            assert!(!is_reader_page(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn signed_in_requests_are_never_cached() {
+        let mut headers = HeaderMap::new();
+        assert!(is_anonymous(&headers));
+        headers.insert(header::COOKIE, "theme=dark".parse().unwrap());
+        assert!(is_anonymous(&headers));
+        headers.insert(header::COOKIE, "theme=dark; session=abc".parse().unwrap());
+        assert!(!is_anonymous(&headers));
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "__Host-session=abc".parse().unwrap());
+        assert!(!is_anonymous(&headers));
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, "Token x".parse().unwrap());
+        assert!(!is_anonymous(&headers));
+    }
+}
