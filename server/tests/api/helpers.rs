@@ -102,6 +102,10 @@ impl TestApp {
             ("PUBLIC_URL", "http://app.test"),
             ("MAIL_POLL_SECS", "1"),
             ("MAIL_RETRY_BASE_SECS", "1"),
+            // Tests sign many users in from one address; the limit itself has its own tests.
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "1000"),
+            ("BLOG_SCHEDULER_POLL_SECS", "1"),
+            ("POST_RATE_LIMIT_PER_HOUR", "1000"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -425,5 +429,229 @@ impl TestApp {
             }
         }
         operations
+    }
+}
+
+/// A browser's user agent: requests with it count as a reader's views.
+pub const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0";
+
+impl TestApp {
+    /// Calls the RealWorld API at `/conduit/api{path}`: the status and the JSON body
+    /// (`Null` when empty).
+    pub async fn conduit(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = api_client().request(method, self.url(&format!("/conduit/api{path}")));
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Token {token}"));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request is sent");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+        };
+        (status, body)
+    }
+
+    /// An active user `username` (`<username>@example.com`, `STRONG_PASSWORD`) and
+    /// their RealWorld API token.
+    pub async fn writer(&self, username: &str) -> String {
+        let email = format!("{username}@example.com");
+        self.create_active_user(username, &email, STRONG_PASSWORD).await;
+        let body = serde_json::json!({"user": {"email": email, "password": STRONG_PASSWORD}});
+        let (status, body) = self.conduit(reqwest::Method::POST, "/users/login", None, Some(body)).await;
+        assert_eq!(status, 200, "{body}");
+        body["user"]["token"].as_str().expect("a token").to_string()
+    }
+
+    /// Publishes a post through the RealWorld API: the article as JSON.
+    pub async fn publish(&self, token: &str, title: &str, body: &str, tags: &[&str]) -> Value {
+        let article = serde_json::json!({"article": {
+            "title": title, "description": format!("About {title}"), "body": body, "tagList": tags
+        }});
+        let (status, body) = self.conduit(reqwest::Method::POST, "/articles", Some(token), Some(article)).await;
+        assert_eq!(status, 201, "{body}");
+        body["article"].clone()
+    }
+
+    /// Reads a page as a browser would (with a browser's user agent).
+    pub async fn page(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("user-agent", BROWSER).send().await.expect("request is sent")
+    }
+
+    /// A post's counters straight from the database.
+    pub async fn post_counts(&self, slug: &str) -> (i64, i64, i64, i64) {
+        sqlx::query_as(
+            "SELECT p.like_count, p.comment_count, p.bookmark_count, p.view_count FROM posts p \
+             JOIN post_slugs s ON s.post_id = p.id WHERE s.slug = $1",
+        )
+        .bind(slug)
+        .fetch_one(self.db.pool())
+        .await
+        .unwrap()
+    }
+
+    /// Waits (bounded) until a post's view count reaches `expected`, then checks it
+    /// stays there a moment (views are written off the request path).
+    pub async fn expect_views(&self, slug: &str, expected: i64) {
+        let mut views = -1;
+        for _ in 0..60 {
+            views = self.post_counts(slug).await.3;
+            if views >= expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(self.post_counts(slug).await.3, expected, "views of {slug} (saw {views})");
+    }
+}
+
+/// A WebSocket client for the chat tests: JSON frames in and out, with timeouts.
+pub struct Ws {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+/// How a socket ended, as the client saw it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WsEnd {
+    Closed(Option<u16>),
+}
+
+impl Ws {
+    /// Opens `path` (e.g. `/api/chat/ws`) on `address` with extra request headers; the
+    /// HTTP status when the upgrade is refused.
+    pub async fn open(address: &str, path: &str, headers: &[(&str, &str)]) -> Result<Ws, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!("{}{path}", address.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((stream, _)) => Ok(Ws { stream }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(error) => panic!("socket: {error}"),
+        }
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        use futures_util::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into()))
+            .await
+            .expect("frame sent");
+    }
+
+    pub async fn send_text(&mut self, text: String) -> bool {
+        use futures_util::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::Text(text.into())).await.is_ok()
+    }
+
+    /// The next JSON frame (control frames skipped), or how the socket ended.
+    pub async fn recv(&mut self, wait: Duration) -> Result<Value, WsEnd> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.stream.next()).await;
+            match next {
+                Err(_) => panic!("no frame within {wait:?}"),
+                Ok(Some(Ok(Message::Text(text)))) => return Ok(serde_json::from_str(&text).expect("JSON frame")),
+                Ok(Some(Ok(Message::Close(frame)))) => return Err(WsEnd::Closed(frame.map(|f| f.code.into()))),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) => return Err(WsEnd::Closed(None)),
+            }
+        }
+    }
+
+    pub async fn next(&mut self) -> Value {
+        self.recv(Duration::from_secs(5)).await.expect("a frame")
+    }
+
+    /// Skips frames until one matches.
+    pub async fn until(&mut self, matches: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let frame = self.next().await;
+            if matches(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// The next chat message frame (no `type`), skipping everything else.
+    pub async fn message(&mut self) -> Value {
+        self.until(|f| f.get("type").is_none() && f["sender_id"] != "System").await
+    }
+
+    /// Every frame that arrives within `wait`.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<Value> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let mut frames = Vec::new();
+        while let Ok(Some(Ok(message))) = tokio::time::timeout(wait, self.stream.next()).await {
+            if let Message::Text(text) = message {
+                frames.push(serde_json::from_str(&text).expect("JSON frame"));
+            }
+        }
+        frames
+    }
+
+    /// Waits for the server to close the socket: the close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            match self.recv(Duration::from_secs(10)).await {
+                Err(WsEnd::Closed(code)) => return code,
+                Ok(_) => continue,
+            }
+        }
+    }
+}
+
+impl TestApp {
+    /// A signed-in user's API token (`/api/auth/token`).
+    pub async fn api_token(&self, login: &str) -> String {
+        let response = api_client()
+            .post(self.url("/api/auth/token"))
+            .json(&serde_json::json!({"username_or_email": login, "password": STRONG_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A chat socket authenticated by `Authorization: Token`.
+    pub async fn chat_as(&self, token: &str) -> Ws {
+        let mut ws = Ws::open(&self.address, "/api/chat/ws", &[("authorization", &format!("Token {token}"))])
+            .await
+            .expect("upgrade");
+        let frame = ws.next().await;
+        assert_eq!(frame["type"], "authenticated", "{frame}");
+        ws
+    }
+
+    /// The session cookie (`name=value`) of a browser logged in as `login`.
+    pub async fn session_cookie(&self, login: &str) -> String {
+        let client = new_client();
+        let response =
+            call_with(&client, &self.address, "accounts/login", &[("login", login), ("password", STRONG_PASSWORD)])
+                .await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
     }
 }
