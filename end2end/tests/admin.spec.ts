@@ -1,32 +1,7 @@
-import { test, expect, Page, APIRequestContext } from "@playwright/test";
+import { test, expect } from "@playwright/test";
+import { activeAccount, logIn, PASSWORD } from "./support";
 import { execFileSync } from "node:child_process";
 import { serverBin, serverEnv } from "../playwright.config";
-
-const PASSWORD = "Plum-Orbit-Lantern-42!";
-
-/** Signs up and activates an account through the server functions and the dev outbox. */
-async function activeAccount(request: APIRequestContext, username: string) {
-  const email = `${username}@example.com`;
-  const signup = await request.post("/fn/accounts/signup", {
-    headers: { accept: "application/json" },
-    form: { username, email, name: "", password: PASSWORD, password_confirm: PASSWORD },
-  });
-  expect(signup.status()).toBe(200);
-  const outbox = await (await request.post("/fn/dev/outbox", { headers: { accept: "application/json" } })).json();
-  const mail = outbox.find((m: { recipient: string }) => m.recipient === email);
-  const token = /\/activate\?token=(\S+)/.exec(mail.body)![1];
-  const activated = await request.post("/fn/accounts/activate", { headers: { accept: "application/json" }, form: { token } });
-  expect(activated.status()).toBe(200);
-}
-
-async function logIn(page: Page, username: string) {
-  await page.goto("/login");
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Username or email").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
-}
 
 test("an admin promotes one user and deactivates another, who is logged out at once", async ({ browser, request }) => {
   const suffix = Date.now().toString(36);

@@ -1,0 +1,70 @@
+import { test, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { activeAccount, hydrated, logIn, unique } from "./support";
+
+/** Runs axe (WCAG 2.1 AA) on the page as it is now; every violation fails the test. */
+async function expectAccessible(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const problems = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(problems, `${label}: accessibility violations`).toEqual([]);
+}
+
+test("the blog's pages pass axe in light and dark, signed out and signed in", async ({ browser, request }) => {
+  const author = unique("ax");
+  await activeAccount(request, author);
+  for (const colorScheme of ["light", "dark"] as const) {
+    const context = await browser.newContext({ colorScheme });
+    const page = await context.newPage();
+    await logIn(page, author);
+    await page.goto("/blog/new");
+    await hydrated(page);
+    await expectAccessible(page, `editor (${colorScheme})`);
+    await page.getByLabel("Title", { exact: true }).fill(`Accessible ${colorScheme} ${unique("p")}`);
+    await page.getByLabel("Tags", { exact: true }).fill("a11y");
+    await page.getByLabel("Text", { exact: true }).fill("## Heading\n\n```rust\nfn main() {}\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n> quote");
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    await expect(page).not.toHaveURL(/\/blog\/new$/);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Accessible");
+    const post = new URL(page.url()).pathname;
+    await page.getByLabel("Add a comment").fill("A comment to check.");
+    await page.getByRole("button", { name: "Post comment" }).click();
+    await expect(page.locator(".comment")).toHaveCount(1);
+    for (const path of [post, "/blog", "/blog?sort=top&period=all", "/blog/tag/a11y", `/u/${author}`, "/blog/search?q=accessible", "/blog/drafts", "/account"]) {
+      await page.goto(path);
+      await hydrated(page);
+      await expectAccessible(page, `${path} (${colorScheme}, signed in)`);
+    }
+    const reader = await (await browser.newContext({ colorScheme })).newPage();
+    for (const path of [post, "/blog"]) {
+      await reader.goto(path);
+      await hydrated(reader);
+      await expectAccessible(reader, `${path} (${colorScheme}, signed out)`);
+    }
+  }
+});
+
+test("the chat passes axe in light and dark, on a phone and a desktop", async ({ browser, request }) => {
+  const [ada, grace] = [unique("axa"), unique("axg")];
+  await activeAccount(request, ada);
+  await activeAccount(request, grace);
+  for (const colorScheme of ["light", "dark"] as const) {
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      const page = await (await browser.newContext({ colorScheme, viewport })).newPage();
+      await logIn(page, ada);
+      await page.goto("/chat");
+      await hydrated(page);
+      await expect(page.locator(".chat__status")).toHaveText("Live");
+      await page.locator("#composer-text").fill(`Hello @${grace}, see https://example.com`);
+      await page.locator("#composer-text").press("Enter");
+      await expect(page.locator(".message__text").last()).toContainText("Hello");
+      const label = `/chat (${colorScheme}, ${viewport.width}px)`;
+      await expectAccessible(page, label);
+      await page.getByText("New conversation").click();
+      await page.getByLabel("People").fill(grace);
+      await page.getByRole("button", { name: "Start conversation" }).click();
+      await expect(page.locator("#chat-room-title")).toHaveText(grace);
+      await page.getByText("Delete conversation").first().click();
+      await expectAccessible(page, `${label}, a conversation`);
+    }
+  }
+});

@@ -1,0 +1,39 @@
+// Shared steps of the end-to-end tests: accounts made through the server functions,
+// logging in through the real form, waiting for hydration.
+import { expect, Page, APIRequestContext } from "@playwright/test";
+
+export const PASSWORD = "Plum-Orbit-Lantern-42!";
+
+/** A short name no other test run uses. */
+export function unique(prefix: string) {
+  return `${prefix}${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1e3)}`;
+}
+
+export async function hydrated(page: Page) {
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Signs up and activates an account through the server functions and the dev outbox. */
+export async function activeAccount(request: APIRequestContext, username: string) {
+  const email = `${username}@example.com`;
+  const signup = await request.post("/fn/accounts/signup", {
+    headers: { accept: "application/json" },
+    form: { username, email, name: "", password: PASSWORD, password_confirm: PASSWORD },
+  });
+  expect(signup.status()).toBe(200);
+  const outbox = await (await request.post("/fn/dev/outbox", { headers: { accept: "application/json" } })).json();
+  const mail = outbox.find((m: { recipient: string }) => m.recipient === email);
+  const token = /\/activate\?token=(\S+)/.exec(mail.body)![1];
+  const activated = await request.post("/fn/accounts/activate", { headers: { accept: "application/json" }, form: { token } });
+  expect(activated.status()).toBe(200);
+}
+
+/** Logs in through the form; works with and without JavaScript. */
+export async function logIn(page: Page, username: string, javascript = true) {
+  await page.goto("/login");
+  if (javascript) await hydrated(page);
+  await page.getByLabel("Username or email").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+}
