@@ -232,6 +232,7 @@ impl Config {
         let chat_sockets = n("CHAT_MAX_SOCKETS_PER_USER", 8, 1..=1000);
         let chat_rate = n("CHAT_MESSAGES_PER_SECOND", 5, 1..=1000);
         let chat_burst = n("CHAT_BURST", 10, 1..=10_000);
+        let chat_batch_ms = n("CHAT_BATCH_MS", 25, 0..=1000);
         if password_policy.min_len > password_policy.max_len {
             problems.push("PASSWORD_MIN_LENGTH must not exceed PASSWORD_MAX_LENGTH".into());
         }
@@ -355,6 +356,7 @@ impl Config {
                 max_sockets_per_user: chat_sockets as usize,
                 messages_per_second: chat_rate as f64,
                 burst: chat_burst as u32,
+                batch_window: Duration::from_millis(chat_batch_ms as u64),
                 allowed_origins,
                 ..ChatSettings::default()
             },

@@ -14,7 +14,7 @@ use app::{
     chat::{
         model::{ClientFrame, MessageFrame, PresenceState, ServerFrame, SYSTEM},
         ssr::{
-            hub::{frame_for, is_room_feed, user_feed, Control, Event, EVERYONE},
+            hub::{frame_for, is_room_feed, user_feed, Batch, Control, EVERYONE},
             repo, service, tickets,
         },
     },
@@ -143,7 +143,7 @@ struct Connection {
     session: Option<String>,
     socket_id: u64,
     control: Option<mpsc::Receiver<Control>>,
-    feeds: StreamMap<String, BroadcastStream<std::sync::Arc<Event>>>,
+    feeds: StreamMap<String, BroadcastStream<Batch>>,
     /// Per room: the highest event number this socket has been sent.
     seen: HashMap<String, i64>,
     typed: HashMap<String, Instant>,
@@ -185,17 +185,19 @@ impl Connection {
     }
 
     async fn run(mut self, pre: Option<(UserRecord, Option<String>)>) {
+        // The rare, heavy steps (database work) are boxed so that what an idle socket
+        // holds between frames stays small.
         let end = self.serve(pre).await;
         if let End::Close(code, reason) = end {
             let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
             let _ = self.socket.send(Message::Close(Some(frame))).await;
         }
-        self.leave_all().await;
+        Box::pin(self.leave_all()).await;
     }
 
     async fn serve(&mut self, pre: Option<(UserRecord, Option<String>)>) -> End {
         if let Some((user, session)) = pre {
-            if let Some(end) = self.sign_in(user, session).await {
+            if let Some(end) = Box::pin(self.sign_in(user, session)).await {
                 return end;
             }
         }
@@ -208,12 +210,12 @@ impl Connection {
                 incoming = self.socket.recv() => {
                     let Some(Ok(message)) = incoming else { return End::Closed };
                     self.last_heard = Instant::now();
-                    if let Some(end) = self.incoming(message).await {
+                    if let Some(end) = Box::pin(self.incoming(message)).await {
                         return end;
                     }
                 }
                 Some((room, item)) = self.feeds.next(), if !self.feeds.is_empty() => {
-                    if let Some(end) = self.deliver(room, item).await {
+                    if let Some(end) = Box::pin(self.deliver(room, item)).await {
                         return end;
                     }
                 }
@@ -493,32 +495,31 @@ impl Connection {
         self.socket.flush().await.is_ok()
     }
 
-    /// Events from the room feeds: each once, in order; a socket that fell behind is
-    /// replayed from the database (or told to resync). Ready events are written together.
-    async fn deliver(
-        &mut self,
-        room: String,
-        item: Result<std::sync::Arc<Event>, BroadcastStreamRecvError>,
-    ) -> Option<End> {
+    /// Batches from the room feeds: each event once, in order; a socket that fell behind
+    /// is replayed from the database (or told to resync). Ready batches are written
+    /// together.
+    async fn deliver(&mut self, room: String, item: Result<Batch, BroadcastStreamRecvError>) -> Option<End> {
         let mut next = Some((room, item));
         let mut written = 0;
         while let Some((room, item)) = next.take() {
             match item {
-                Ok(event) => {
-                    let fresh = match event.seq {
-                        Some(seq) => {
-                            let seen = self.seen.entry(room.clone()).or_insert(0);
-                            let fresh = seq > *seen;
-                            *seen = (*seen).max(seq);
-                            fresh
+                Ok(batch) => {
+                    let before = self.seen.get(&room).copied().unwrap_or(0);
+                    let mut seen = before;
+                    for event in batch.iter() {
+                        if let Some(seq) = event.seq {
+                            if seq <= seen {
+                                continue;
+                            }
+                            seen = seq;
                         }
-                        None => true,
-                    };
-                    if fresh {
                         if self.socket.feed(Message::Text(event.text.clone())).await.is_err() {
                             return Some(End::Closed);
                         }
                         written += 1;
+                    }
+                    if seen != before {
+                        self.seen.insert(room, seen);
                     }
                 }
                 Err(BroadcastStreamRecvError::Lagged(_)) => {

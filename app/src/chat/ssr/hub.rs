@@ -4,6 +4,11 @@
 //! go out at once; events committed elsewhere, or missed, are read from the database
 //! ("catch up") after a notification, a reconnect of the listener, a gap, or the periodic
 //! backstop. The database is the truth; the feeds only decide who needs to hear of it.
+//!
+//! Under load a feed hands out batches: an event that comes within `batch_window` of
+//! the previous batch waits for the window's end together with whatever else arrives,
+//! so that each socket wakes and writes once per batch instead of once per event. A
+//! quiet room's events go out at once.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -13,6 +18,8 @@ use std::{
     },
     time::Duration,
 };
+
+use tokio::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -40,14 +47,17 @@ pub fn is_room_feed(name: &str) -> bool {
     !name.starts_with('@')
 }
 
-/// One delivery to the sockets of a room.
-#[derive(Debug)]
+/// One frame for the sockets of a room.
+#[derive(Debug, Clone)]
 pub struct Event {
     /// The room's event number; `None` for frames that are not stored.
     pub seq: Option<i64>,
     /// The frame, serialised once for every socket (cloning it shares the bytes).
     pub text: Utf8Bytes,
 }
+
+/// Events handed to a feed's sockets together, in the room's order.
+pub type Batch = Arc<[Event]>;
 
 /// What the hub tells one socket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +69,8 @@ pub enum Control {
 /// A room's feed in this process.
 pub struct Feed {
     pub room_id: String,
-    sender: broadcast::Sender<Arc<Event>>,
+    sender: broadcast::Sender<Batch>,
+    batch_window: Duration,
     state: Mutex<FeedState>,
 }
 
@@ -67,13 +78,80 @@ struct FeedState {
     /// Every event up to this number has been handed to the sockets.
     delivered: i64,
     /// Events that arrived ahead of a missing one.
-    pending: BTreeMap<i64, Arc<Event>>,
+    pending: BTreeMap<i64, Event>,
     filling: bool,
+    /// Events for the next batch, and when the last one went out.
+    outbox: Vec<Event>,
+    last_batch: Option<Instant>,
+    batch_due: bool,
+}
+
+impl FeedState {
+    fn new(delivered: i64) -> Self {
+        Self {
+            delivered,
+            pending: BTreeMap::new(),
+            filling: false,
+            outbox: Vec::new(),
+            last_batch: None,
+            batch_due: false,
+        }
+    }
+
+    /// Moves the events that now follow on without a gap from `pending` to the outbox.
+    fn release_pending(&mut self) {
+        loop {
+            let next_seq = self.delivered + 1;
+            let Some(next) = self.pending.remove(&next_seq) else { break };
+            self.outbox.push(next);
+            self.delivered = next_seq;
+        }
+    }
 }
 
 impl Feed {
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+    fn new(room_id: &str, delivered: i64, settings: &ChatSettings) -> Self {
+        let (sender, _) = broadcast::channel(settings.queue);
+        Self {
+            room_id: room_id.to_string(),
+            sender,
+            batch_window: settings.batch_window,
+            state: Mutex::new(FeedState::new(delivered)),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Batch> {
         self.sender.subscribe()
+    }
+
+    /// Sends the outbox now if the last batch left a window ago, else once the window
+    /// ends (with whatever joins it meanwhile).
+    fn flush(self: &Arc<Self>, state: &mut FeedState) {
+        if state.outbox.is_empty() || state.batch_due {
+            return;
+        }
+        let due = state.last_batch.map(|at| at + self.batch_window).filter(|due| *due > Instant::now());
+        let Some(due) = due else {
+            self.send_batch(state);
+            return;
+        };
+        state.batch_due = true;
+        let feed = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(due).await;
+            let mut state = feed.state();
+            state.batch_due = false;
+            feed.send_batch(&mut state);
+        });
+    }
+
+    fn send_batch(&self, state: &mut FeedState) {
+        if state.outbox.is_empty() {
+            return;
+        }
+        let batch: Batch = std::mem::take(&mut state.outbox).into();
+        let _ = self.sender.send(batch);
+        state.last_batch = Some(Instant::now());
     }
 
     fn state(&self) -> MutexGuard<'_, FeedState> {
@@ -82,7 +160,7 @@ impl Feed {
 
     /// Hands an event to the sockets if it is the next one; true when an earlier one is
     /// missing (the caller arranges a catch-up).
-    fn offer(&self, seq: i64, event: Arc<Event>) -> bool {
+    fn offer(self: &Arc<Self>, seq: i64, event: Event) -> bool {
         let mut state = self.state();
         if seq <= state.delivered {
             return false;
@@ -93,19 +171,17 @@ impl Feed {
             state.filling = true;
             return start_fill;
         }
-        let _ = self.sender.send(event);
+        state.outbox.push(event);
         state.delivered = seq;
-        loop {
-            let next_seq = state.delivered + 1;
-            let Some(next) = state.pending.remove(&next_seq) else { break };
-            let _ = self.sender.send(next);
-            state.delivered = next_seq;
-        }
+        state.release_pending();
+        self.flush(&mut state);
         false
     }
 
-    fn send_ephemeral(&self, text: Utf8Bytes) {
-        let _ = self.sender.send(Arc::new(Event { seq: None, text }));
+    fn send_ephemeral(self: &Arc<Self>, text: Utf8Bytes) {
+        let mut state = self.state();
+        state.outbox.push(Event { seq: None, text });
+        self.flush(&mut state);
     }
 
     pub fn delivered(&self) -> i64 {
@@ -203,14 +279,8 @@ impl Hub {
         }
         let last = repo::last_seqs(self.0.db.pool(), &[room_id.to_string()]).await?.first().map_or(0, |(_, seq)| *seq);
         let mut feeds = lock(&self.0.feeds);
-        let feed = feeds.entry(room_id.to_string()).or_insert_with(|| {
-            let (sender, _) = broadcast::channel(self.0.settings.queue);
-            Arc::new(Feed {
-                room_id: room_id.to_string(),
-                sender,
-                state: Mutex::new(FeedState { delivered: last, pending: BTreeMap::new(), filling: false }),
-            })
-        });
+        let feed =
+            feeds.entry(room_id.to_string()).or_insert_with(|| Arc::new(Feed::new(room_id, last, &self.0.settings)));
         Ok(feed.clone())
     }
 
@@ -221,7 +291,7 @@ impl Hub {
     /// An event this process just committed.
     pub fn committed(&self, room_id: &str, seq: i64, text: String) {
         let Some(feed) = self.existing_feed(room_id) else { return };
-        if feed.offer(seq, Arc::new(Event { seq: Some(seq), text: text.into() })) {
+        if feed.offer(seq, Event { seq: Some(seq), text: text.into() }) {
             self.fill_gap_later(feed);
         }
     }
@@ -302,13 +372,13 @@ impl Hub {
     }
 
     /// Reads what this feed's sockets have missed from the database and hands it out.
-    pub async fn catch_up(&self, feed: &Feed) {
+    pub async fn catch_up(&self, feed: &Arc<Feed>) {
         if let Err(error) = self.try_catch_up(feed).await {
             tracing::warn!(%error, room = feed.room_id, "chat catch-up failed; the backstop will retry");
         }
     }
 
-    async fn try_catch_up(&self, feed: &Feed) -> Result<(), sqlx::Error> {
+    async fn try_catch_up(&self, feed: &Arc<Feed>) -> Result<(), sqlx::Error> {
         loop {
             // The room's number first: every event up to it is committed (numbers are
             // taken under the row lock), so reading after it misses none of them.
@@ -334,7 +404,7 @@ impl Hub {
                     continue;
                 }
                 let (seq, text) = frame_for(row, state.delivered);
-                let _ = feed.sender.send(Arc::new(Event { seq: Some(seq), text: text.into() }));
+                state.outbox.push(Event { seq: Some(seq), text: text.into() });
                 upto = seq;
             }
             // Numbers between the rows belong to events superseded since (a message's
@@ -342,12 +412,8 @@ impl Hub {
             state.delivered = if complete { last.max(upto) } else { upto };
             let delivered = state.delivered;
             state.pending.retain(|seq, _| *seq > delivered);
-            loop {
-                let next_seq = state.delivered + 1;
-                let Some(next) = state.pending.remove(&next_seq) else { break };
-                let _ = feed.sender.send(next);
-                state.delivered = next_seq;
-            }
+            state.release_pending();
+            feed.flush(&mut state);
             if complete {
                 state.filling = false;
                 return Ok(());
@@ -480,31 +546,49 @@ impl Hub {
 mod tests {
     use super::*;
 
-    fn feed(delivered: i64) -> Feed {
-        let (sender, _) = broadcast::channel(16);
-        Feed {
-            room_id: "r".into(),
-            sender,
-            state: Mutex::new(FeedState { delivered, pending: BTreeMap::new(), filling: false }),
-        }
+    fn feed(delivered: i64, batch_window: Duration) -> Arc<Feed> {
+        let settings = ChatSettings { queue: 16, batch_window, ..ChatSettings::default() };
+        Arc::new(Feed::new("r", delivered, &settings))
     }
 
-    fn event(seq: i64) -> Arc<Event> {
-        Arc::new(Event { seq: Some(seq), text: Utf8Bytes::from(seq.to_string()) })
+    fn event(seq: i64) -> Event {
+        Event { seq: Some(seq), text: Utf8Bytes::from(seq.to_string()) }
+    }
+
+    fn received(rx: &mut broadcast::Receiver<Batch>) -> Vec<Vec<i64>> {
+        std::iter::from_fn(|| rx.try_recv().ok()).map(|batch| batch.iter().map(|e| e.seq.unwrap()).collect()).collect()
     }
 
     #[test]
     fn events_go_out_once_and_in_order() {
-        let feed = feed(4);
+        let feed = feed(4, Duration::ZERO);
         let mut rx = feed.subscribe();
         assert!(!feed.offer(5, event(5)));
         assert!(!feed.offer(5, event(5)), "a duplicate is dropped");
         assert!(feed.offer(7, event(7)), "a gap asks for a catch-up");
         assert!(!feed.offer(8, event(8)), "one catch-up at a time");
         assert!(!feed.offer(6, event(6)), "the missing one releases the rest");
-        let seen: Vec<i64> = std::iter::from_fn(|| rx.try_recv().ok()).map(|e| e.seq.unwrap()).collect();
-        assert_eq!(seen, [5, 6, 7, 8]);
+        assert_eq!(received(&mut rx), [vec![5], vec![6, 7, 8]]);
         assert_eq!(feed.delivered(), 8);
         assert!(!feed.offer(3, event(3)));
+    }
+
+    #[tokio::test]
+    async fn a_busy_room_hands_out_batches_and_a_quiet_one_does_not_wait() {
+        let window = Duration::from_millis(200);
+        let feed = feed(0, window);
+        let mut rx = feed.subscribe();
+        feed.offer(1, event(1));
+        assert_eq!(received(&mut rx), [vec![1]], "the first event goes out at once");
+        feed.offer(2, event(2));
+        feed.send_ephemeral(Utf8Bytes::from("typing"));
+        feed.offer(3, event(3));
+        assert_eq!(rx.len(), 0, "events within the window wait for it");
+        let batch = tokio::time::timeout(window * 5, rx.recv()).await.expect("the batch comes").unwrap();
+        let seqs: Vec<Option<i64>> = batch.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [Some(2), None, Some(3)], "together, in order");
+        tokio::time::sleep(window * 2).await;
+        feed.offer(4, event(4));
+        assert_eq!(received(&mut rx), [vec![4]], "after a quiet window the next event goes out at once");
     }
 }

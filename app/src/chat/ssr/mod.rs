@@ -24,8 +24,12 @@ pub struct ChatSettings {
     pub auth_timeout: Duration,
     /// The largest frame accepted, in bytes.
     pub max_frame: usize,
-    /// Events a slow socket may fall behind before it is told to resync.
+    /// Batches a slow socket may fall behind before it catches up from the database.
     pub queue: usize,
+    /// A room's events that come this soon after its last batch wait and go out
+    /// together (fewer wake-ups and writes per socket under load; a quiet room's
+    /// events go out at once).
+    pub batch_window: Duration,
     /// The most events replayed on resume (beyond that the client reloads history).
     pub replay_limit: i64,
     /// How often every feed is compared with the database, and presence refreshed.
@@ -46,6 +50,7 @@ impl Default for ChatSettings {
             auth_timeout: Duration::from_secs(5),
             max_frame: 16 * 1024,
             queue: 512,
+            batch_window: Duration::from_millis(25),
             replay_limit: 500,
             backstop: Duration::from_secs(5),
             presence_stale: Duration::from_secs(60),
