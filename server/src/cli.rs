@@ -51,7 +51,7 @@ async fn promote_admin(config: &Config, login: &str) -> anyhow::Result<()> {
     let db = open(config).await?;
     let user = repo::find_by_login(db.pool(), login).await?.with_context(|| format!("no account named {login:?}"))?;
     let now = now();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     admin_repo::set_role(&mut *tx, &user.id, Role::Admin, now).await?;
     admin_repo::set_active(&mut *tx, &user.id, true, now).await?;
     repo::mark_verified(&mut *tx, &user.id, now).await?;

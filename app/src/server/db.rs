@@ -2,13 +2,20 @@
 //! scheme. Queries go through sqlx's `Any` driver so each one is written once; SQL must
 //! therefore stay portable (`$1` placeholders, BIGINT unix times, TEXT ids).
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{
+    ops::{Deref, DerefMut},
+    path::Path,
+    str::FromStr,
+    sync::Arc,
+    time::Duration,
+};
 
 use sqlx::{
     any::{install_default_drivers, AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
-    AnyPool, Connection, Executor,
+    Any, AnyConnection, AnyPool, Connection, Executor, Transaction,
 };
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The migrations in `/migrations`, embedded in the binary and applied at startup.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -57,6 +64,39 @@ pub enum DbError {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// SQLite's single writer, taken in turn by this process's write transactions.
+    writer: Arc<Mutex<()>>,
+}
+
+/// A write transaction (see [`Db::begin`]); it derefs to its connection, so queries run
+/// on `&mut *tx`.
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Db {
@@ -90,7 +130,19 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, engine })
+        Ok(Self { pool, engine, writer: Arc::new(Mutex::new(())) })
+    }
+
+    /// Begins a transaction that writes. SQLite allows one writer at a time, and a
+    /// second one waits in SQLite's busy handler, which sleeps in steps of up to 100 ms;
+    /// so this process's writers take turns here instead, in order and without
+    /// sleeping. PostgreSQL locks rows, not the database, and needs no turn.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let turn = match self.engine {
+            Engine::Sqlite => Some(self.writer.clone().lock_owned().await),
+            Engine::Postgres => None,
+        };
+        Ok(Tx { tx: self.pool.begin().await?, _turn: turn })
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {

@@ -20,7 +20,7 @@ async fn shape(app: &TestApp, slug: &str, age_days: f64, likes: i64, views: i64)
         .execute(app.db.pool())
         .await
         .unwrap();
-    repo::rescore_all(app.db.pool(), &Ranking::default()).await.unwrap();
+    repo::rescore_all(&app.db, &Ranking::default()).await.unwrap();
 }
 
 async fn list(app: &TestApp, form: &[(&str, &str)]) -> Value {

@@ -141,7 +141,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: i64) -> Result<
         .fetch_optional(state.db.pool())
         .await?;
     let Some((family,)) = family else { return Err(invalid_refresh()) };
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let spent = sqlx::query(
         "UPDATE refresh_tokens SET used_at = $2 \
          WHERE jti = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
@@ -176,7 +176,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: i64) -> Result<
 /// False when the token was not live.
 pub async fn logout(state: &AppState, refresh_token: &str, now: i64) -> Result<bool, AppError> {
     let Some(claims) = state.jwt.verify(refresh_token, TokenType::Refresh) else { return Ok(false) };
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let live: Option<(String,)> = sqlx::query_as(
         "SELECT user_id FROM refresh_tokens WHERE jti = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
     )

@@ -1,10 +1,11 @@
 //! All SQL for users, their settings and one-time account tokens. Functions take any
 //! executor so a caller can run several of them in one transaction.
 
-use sqlx::{Any, AnyExecutor, FromRow};
+use sqlx::{AnyExecutor, FromRow};
 
 use super::password::PasswordHash;
 use crate::accounts::{validation::Email, CurrentUser, Role};
+use crate::server::db::{Db, Tx};
 
 /// A user row as the server needs it, hash included. Deliberately not `Serialize`.
 #[derive(Debug, Clone)]
@@ -108,7 +109,7 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts the user and their settings; run inside a transaction so neither exists alone.
-pub async fn insert_user(tx: &mut sqlx::Transaction<'_, Any>, user: &NewUser<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO users (id, username, email, name, password_hash, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
@@ -297,7 +298,7 @@ pub async fn update_profile<'e>(
 
 /// Deletes the account and everything that is only its own (settings, tokens, posts
 /// cascade); what it left in others' places (comments, likes) is tidied first.
-pub async fn delete_user(db: &sqlx::AnyPool, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn delete_user(db: &Db, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     crate::blog::ssr::repo::forget_user(&mut tx, user_id, now * 1000).await?;
     sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
@@ -436,14 +437,14 @@ pub async fn consume_token<'e>(
 
 /// Revokes every unused account token (activation and reset links) and every API
 /// credential of a user (after a password change or reset, or deactivation).
-pub async fn revoke_tokens(tx: &mut sqlx::Transaction<'_, Any>, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke_tokens(tx: &mut Tx, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     revoke_tokens_except(tx, user_id, None, now).await
 }
 
 /// Like [`revoke_tokens`], but the API token presented as `keep_token` (the key, not
 /// its digest) stays valid: the client that changed the password stays signed in.
 pub async fn revoke_tokens_except(
-    tx: &mut sqlx::Transaction<'_, Any>,
+    tx: &mut Tx,
     user_id: &str,
     keep_token: Option<&str>,
     now: i64,
@@ -458,20 +459,11 @@ pub async fn revoke_tokens_except(
 
 /// Ends every API credential of a user: API tokens, refresh tokens, and the access
 /// tokens issued up to `now` (through the user's cutoff).
-pub async fn revoke_api_credentials(
-    tx: &mut sqlx::Transaction<'_, Any>,
-    user_id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn revoke_api_credentials(tx: &mut Tx, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     revoke_credentials(tx, user_id, None, now).await
 }
 
-async fn revoke_credentials(
-    tx: &mut sqlx::Transaction<'_, Any>,
-    user_id: &str,
-    keep_token: Option<&str>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+async fn revoke_credentials(tx: &mut Tx, user_id: &str, keep_token: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
     // No stored digest is empty, so '' keeps nothing.
     let keep = keep_token.map(super::api_tokens::digest).unwrap_or_default();
     sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND token_hash <> $3")

@@ -66,7 +66,7 @@ pub async fn signup(state: &AppState, input: SignupInput, client_ip: &str) -> Re
     let now = now();
     let user_id: String = RecordId::new().into();
     let result: Result<(), sqlx::Error> = async {
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         let new_user = NewUser {
             id: &user_id,
             username: username.as_str(),
@@ -161,7 +161,7 @@ pub async fn activate(state: &AppState, token: &str, client_ip: &str) -> Result<
         return Ok(Activation::AlreadyActive);
     }
     let now = now();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if !repo::consume_token(&mut *tx, &claims.jti, Purpose::Activate.as_str(), now).await? {
         return Err(AppError::Unauthorized(
             "This activation link has already been used. Ask for a new one below.".into(),
@@ -195,7 +195,7 @@ async fn send_activation_if_pending(state: &AppState, email: &Email) -> Result<(
         return Ok(());
     }
     let now = now();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let recipient = Recipient { user_id: &user.id, email: &user.email, greeting: greeting(&user) };
     mail_one_time_link(&mut tx, state, &recipient, Purpose::Activate, None, now).await?;
     tx.commit().await?;
@@ -318,7 +318,7 @@ async fn send_reset_if_known(state: &AppState, email: &Email) -> Result<(), AppE
         return Ok(());
     }
     let now = now();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let recipient = Recipient { user_id: &user.id, email: &user.email, greeting: greeting(&user) };
     mail_one_time_link(&mut tx, state, &recipient, Purpose::Reset, Some(&user.password_hash), now).await?;
     tx.commit().await?;
@@ -348,7 +348,7 @@ pub async fn reset_password(
     check_new_password(state, &user, password, password_confirm).await?;
     let hash = state.passwords.hash(password).await?;
     let now = now();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if !repo::consume_token(&mut *tx, &claims.jti, Purpose::Reset.as_str(), now).await? {
         return Err(AppError::Unauthorized(RESET_LINK_INVALID.into()));
     }
@@ -435,7 +435,7 @@ pub async fn change_password(
     errors.into_result().map_err(AppError::invalid)?;
     let hash = state.passwords.hash(password).await?;
     let now = now();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let epoch = repo::set_password(&mut *tx, &user.id, &hash, now).await?;
     repo::revoke_tokens(&mut tx, &user.id, now).await?;
     mails::password_changed(&mut *tx, state, &user.email, greeting(user), now).await?;
@@ -462,7 +462,7 @@ pub async fn delete_account(
         errors.add("password", problem);
         return Err(AppError::invalid(errors));
     }
-    repo::delete_user(state.db.pool(), &user.id, now()).await?;
+    repo::delete_user(&state.db, &user.id, now()).await?;
     session::end(session).await?;
     state.chat.kick(&user.id, KickScope::All).await;
     tracing::info!(user_id = %user.id, "account deleted");
@@ -503,7 +503,7 @@ struct Recipient<'a> {
 /// Issues a one-time token, records its id and queues the email carrying its link, all
 /// in the caller's transaction.
 async fn mail_one_time_link(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::server::db::Tx,
     state: &AppState,
     to: &Recipient<'_>,
     purpose: Purpose,
@@ -575,7 +575,7 @@ pub async fn update_account(
     };
     let now = now();
     let result: Result<(), sqlx::Error> = async {
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         repo::update_identity(
             &mut *tx,
             &user.id,

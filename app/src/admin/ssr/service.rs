@@ -116,7 +116,7 @@ pub async fn create(state: &AppState, actor: &UserRecord, input: NewManagedUser)
     let now = now();
     let id: String = RecordId::new().into();
     let result: Result<(), sqlx::Error> = async {
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         let new_user = NewUser {
             id: &id,
             username: username.as_str(),
@@ -217,7 +217,7 @@ pub async fn update(
 
     let now = now();
     let result: Result<(), sqlx::Error> = async {
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         repo::set_contact(
             &mut *tx,
             id,
@@ -273,7 +273,7 @@ pub async fn delete(state: &AppState, actor: &UserRecord, id: &str) -> Result<()
     if repo::find(state.db.pool(), id).await?.is_none() {
         return Err(not_found());
     }
-    accounts_repo::delete_user(state.db.pool(), id, now()).await?;
+    accounts_repo::delete_user(&state.db, id, now()).await?;
     state.chat.kick(id, crate::chat::ssr::bus::KickScope::All).await;
     tracing::info!(user_id = %id, by = %actor.id, "user deleted by an administrator");
     Ok(())

@@ -143,7 +143,7 @@ async fn refresh(db: &Db, settings: &BlogSettings) -> Result<(), sqlx::Error> {
     }
     let fingerprint = settings.ranking.fingerprint();
     if repo::site_state(db.pool(), "hot_score_settings").await?.as_deref() != Some(fingerprint.as_str()) {
-        let rescored = repo::rescore_all(db.pool(), &settings.ranking).await?;
+        let rescored = repo::rescore_all(db, &settings.ranking).await?;
         repo::set_site_state(db.pool(), "hot_score_settings", &fingerprint).await?;
         tracing::info!(rescored, "hot scores recomputed for the current ranking settings");
     }

@@ -741,14 +741,14 @@ pub async fn bump_counts(
 }
 
 /// Recomputes every published post's score (after the ranking settings changed).
-pub async fn rescore_all(db: &sqlx::AnyPool, ranking: &Ranking) -> Result<u64, sqlx::Error> {
+pub async fn rescore_all(db: &crate::server::db::Db, ranking: &Ranking) -> Result<u64, sqlx::Error> {
     let mut after = String::new();
     let mut done = 0;
     loop {
         let batch: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM posts WHERE published_at_ms IS NOT NULL AND id > $1 ORDER BY id LIMIT 500")
                 .bind(&after)
-                .fetch_all(db)
+                .fetch_all(db.pool())
                 .await?;
         let Some((last,)) = batch.last().cloned() else { return Ok(done) };
         let mut tx = db.begin().await?;

@@ -18,7 +18,7 @@ pub async fn publish_due(db: &Db, settings: &BlogSettings, now_ms: i64) -> Resul
     if any_due.is_none() {
         return Ok(0);
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let due = repo::claim_due(&mut tx, now_ms).await?;
     for (post_id, at_ms) in &due {
         repo::publish(&mut tx, post_id, *at_ms, now_ms, &settings.ranking).await?;

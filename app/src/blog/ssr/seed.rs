@@ -197,7 +197,7 @@ pub async fn seed(
     // Authors (active, verified), each with a bio; usernames are unique per seed run.
     let run: u32 = rng.random_range(1000..9999);
     let mut authors = Vec::new();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for i in 0..options.authors {
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i / FIRST.len() + i) % LAST.len()];
@@ -265,7 +265,7 @@ pub async fn seed(
         })
         .await
         .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         for (title, tags, body, out) in rendered {
             let author = authors.choose(&mut rng).expect("authors");
             let post_id: String = RecordId::new_ordered().into();

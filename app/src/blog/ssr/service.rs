@@ -530,7 +530,7 @@ pub async fn save(
         reading_minutes: rendered.reading_minutes,
     };
     let ranking = state.blog.settings.ranking;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let (id, current_slug, ever_published, status) = match &existing {
         None => {
             let id: String = RecordId::new_ordered().into();
@@ -594,7 +594,7 @@ pub async fn unpublish(state: &AppState, user: &UserRecord, post_id: &str) -> Re
         return Err(AppError::Conflict("This post is already a draft.".into()));
     }
     let now = now_ms();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     repo::unpublish(&mut tx, &post.id, now).await?;
     repo::record_event(&mut tx, &post.id, "unpublished", Some(&user.id), now).await?;
     tx.commit().await?;
@@ -604,7 +604,7 @@ pub async fn unpublish(state: &AppState, user: &UserRecord, post_id: &str) -> Re
 /// Deletes a post with its comments, likes and history.
 pub async fn delete(state: &AppState, user: &UserRecord, post_id: &str) -> Result<(), AppError> {
     let post = editable(state, user, post_id).await?;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     repo::delete_post(&mut tx, &post.id).await?;
     tx.commit().await?;
     tracing::info!(post_id = %post.id, by = %user.id, "post deleted");
@@ -636,7 +636,7 @@ async fn published(state: &AppState, post_id: &str) -> Result<repo::PostState, A
 /// same transaction, so it never drifts under concurrent clicks.
 pub async fn set_like(state: &AppState, user: &UserRecord, post_id: &str, liked: bool) -> Result<Reaction, AppError> {
     let post = published(state, post_id).await?;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let changed = repo::set_like(&mut tx, &post.id, &user.id, liked, now_ms()).await?;
     let delta = if changed {
         if liked {
@@ -661,7 +661,7 @@ pub async fn set_like(state: &AppState, user: &UserRecord, post_id: &str, liked:
 
 pub async fn set_bookmark(state: &AppState, user: &UserRecord, post_id: &str, on: bool) -> Result<Reaction, AppError> {
     let post = published(state, post_id).await?;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let changed = repo::set_bookmark(&mut tx, &post.id, &user.id, on, now_ms()).await?;
     let delta = if changed {
         if on {
@@ -798,7 +798,7 @@ pub async fn add_comment(
     let html = state.blog.cpu(move || render::render_comment(&markdown)).await?;
     let id: String = RecordId::new_ordered().into();
     let now = now_ms();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let inserted = repo::insert_comment(
         &mut tx,
         &NewComment {
@@ -878,7 +878,7 @@ pub async fn edit_comment(state: &AppState, user: &UserRecord, comment_id: &str,
     let markdown = body.as_str().to_string();
     let html = state.blog.cpu(move || render::render_comment(&markdown)).await?;
     let now = now_ms();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if !repo::edit_comment(&mut tx, &comment.id, &user.id, body.as_str(), &html, now - EDIT_WINDOW_MS, now).await? {
         let fresh = repo::comment(&mut *tx, &comment.id).await?.unwrap_or(comment);
         return Err(frozen(&fresh, now));
@@ -891,7 +891,7 @@ pub async fn edit_comment(state: &AppState, user: &UserRecord, comment_id: &str,
 pub async fn delete_comment(state: &AppState, user: &UserRecord, comment_id: &str) -> Result<(), AppError> {
     let comment = own_comment(state, user, comment_id).await?;
     let now = now_ms();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if !repo::delete_comment(&mut tx, &comment, &user.id, now - EDIT_WINDOW_MS, now).await? {
         let fresh = repo::comment(&mut *tx, &comment.id).await?.unwrap_or(comment);
         return Err(frozen(&fresh, now));
@@ -918,7 +918,7 @@ pub async fn set_comment_hidden(
         return Err(AppError::Forbidden("Only the post's author or an administrator may hide comments.".into()));
     }
     let now = now_ms();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if repo::set_comment_hidden(&mut tx, &comment.id, hidden, &user.id, now).await? {
         let delta = Counts { comments: if hidden { -1 } else { 1 }, ..Counts::default() };
         repo::bump_counts(&mut tx, &post.id, delta, &state.blog.settings.ranking).await?;

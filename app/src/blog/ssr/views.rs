@@ -135,7 +135,7 @@ async fn write_batches(db: Db, ranking: Ranking, mut receiver: mpsc::Receiver<Vi
 
 /// Inserts the hits; each post's count grows by the hits that were new.
 pub async fn write(db: &Db, ranking: &Ranking, hits: &[ViewHit]) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut new_views: HashMap<&str, i64> = HashMap::new();
     for hit in hits {
         let inserted = sqlx::query(

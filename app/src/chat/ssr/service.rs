@@ -188,7 +188,7 @@ pub async fn send(state: &AppState, user: &UserRecord, room_id: &str, content: &
     }
     let now = now_ms();
     let id: String = RecordId::new_ordered().into();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let Some(seq) = repo::next_seq(&mut tx, &room.id, now, true).await? else {
         return Err(archived());
     };
@@ -284,7 +284,7 @@ async fn change(
         return Err(archived());
     }
     let now = now_ms();
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let Some(seq) = repo::next_seq(&mut tx, &room.id, now, false).await? else {
         return Err(archived());
     };
@@ -373,7 +373,7 @@ pub async fn start_conversation(
     }
     let id: String = RecordId::new_ordered().into();
     let result: Result<(), sqlx::Error> = async {
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         let room =
             NewRoom { id: &id, kind, name, direct_key: direct_key.as_deref(), created_by: &user.id, now_ms: now };
         repo::insert_room(&mut *tx, &room).await?;
@@ -449,7 +449,7 @@ pub enum Departure {
 /// other (now alone) deletes it.
 pub async fn leave_conversation(state: &AppState, user: &UserRecord, room_id: &str) -> Result<Departure, AppError> {
     let room_id = room_key(room_id)?;
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if repo::lock_conversation(&mut tx, room_id).await?.is_none() {
         return Err(room_not_found());
     }
