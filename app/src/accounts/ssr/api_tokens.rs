@@ -35,6 +35,13 @@ pub(crate) fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A new secret: `prefix` and 32 random bytes, base64url.
+pub(crate) fn new_secret(prefix: &str) -> String {
+    let mut key = [0u8; 32];
+    rand::fill(&mut key);
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key))
+}
+
 #[derive(FromRow)]
 struct TokenRow {
     id: String,
@@ -94,9 +101,7 @@ pub async fn create(
         return Err(AppError::Conflict(format!("You already have {MAX_TOKENS_PER_USER} tokens; revoke one first.")));
     }
 
-    let mut key = [0u8; 32];
-    rand::fill(&mut key);
-    let token = format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key));
+    let token = new_secret(PREFIX);
     let info = ApiTokenInfo {
         id: RecordId::new().into(),
         name: name.to_string(),

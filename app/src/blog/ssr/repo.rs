@@ -287,19 +287,6 @@ const DETAIL_COLUMNS: &str = "r.body_html, r.body_markdown, r.word_count, p.book
 const SHOWN_REVISION: &str = "JOIN post_revisions r ON r.id = CASE WHEN p.status = 'published' \
      THEN p.published_revision_id ELSE p.current_revision_id END";
 
-/// The post with this id, with everything its page shows.
-pub async fn detail<'e>(
-    db: impl AnyExecutor<'e>,
-    viewer: &str,
-    post_id: &str,
-) -> Result<Option<DetailRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS} FROM posts p {SHOWN_REVISION} \
-         JOIN users u ON u.id = p.author_id {VIEWER_JOINS} WHERE p.id = $2"
-    );
-    sqlx::query_as(&sql).bind(viewer).bind(post_id).fetch_optional(db).await
-}
-
 /// The post any of its slugs (current or former) names; its `slug` is the current one.
 pub async fn detail_by_slug<'e>(
     db: impl AnyExecutor<'e>,

@@ -310,12 +310,6 @@ pub fn note_view(state: &AppState, visit: Option<Visit>, post_id: &str, status: 
     }
 }
 
-/// The post with this id, as the viewer may see it.
-pub async fn view_post(state: &AppState, viewer: Option<&UserRecord>, post_id: &str) -> Result<PostView, AppError> {
-    let row = repo::detail(state.db.pool(), viewer_id(viewer), post_id).await?.ok_or_else(post_not_found)?;
-    into_view(state, viewer, row).await
-}
-
 /// What the viewer sees of a loaded post (not found when they may not see it), with its
 /// neighbours from the same author.
 async fn into_view(state: &AppState, viewer: Option<&UserRecord>, row: repo::DetailRow) -> Result<PostView, AppError> {

@@ -148,7 +148,6 @@ async fn listen(url: &str, hub: &Hub, connected_before: &mut bool) -> Result<(),
         hub.catch_up_all().await;
     }
     *connected_before = true;
-    hub.listener_ready();
     loop {
         match listener.try_recv().await? {
             Some(notification) => {

@@ -22,7 +22,7 @@ use std::{
 use tokio::time::Instant;
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::{broadcast, mpsc, Notify};
+use tokio::sync::{broadcast, mpsc};
 
 use super::{
     bus::{Bus, KickScope, Signal},
@@ -205,7 +205,6 @@ struct Inner {
     feeds: Mutex<HashMap<String, Arc<Feed>>>,
     sockets: Mutex<HashMap<String, Vec<SocketEntry>>>,
     next_socket: AtomicU64,
-    listener_ready: Notify,
 }
 
 #[derive(Clone)]
@@ -252,7 +251,6 @@ impl Hub {
             feeds: Mutex::default(),
             sockets: Mutex::default(),
             next_socket: AtomicU64::new(1),
-            listener_ready: Notify::new(),
         }));
         bus.spawn_listener(hub.clone());
         hub.spawn_backstop();
@@ -298,11 +296,7 @@ impl Hub {
 
     /// A frame that is not stored, for this room's sockets here and elsewhere.
     pub async fn ephemeral(&self, room_id: &str, frame: &ServerFrame) {
-        let text = serde_json::to_string(frame).expect("frames serialise");
-        self.local_ephemeral(Some(room_id), &text);
-        let signal =
-            Signal::Ephemeral { origin: self.0.instance.clone(), room: Some(room_id.to_string()), frame: text };
-        self.0.bus.send(&self.0.db, &signal).await;
+        self.broadcast(room_id, serde_json::to_string(frame).expect("frames serialise")).await;
     }
 
     /// A frame for every socket of one user, here and elsewhere.
@@ -317,7 +311,11 @@ impl Hub {
 
     /// A message frame that is not stored (the original protocol's system messages).
     pub async fn ephemeral_message(&self, room_id: &str, frame: &MessageFrame) {
-        let text = serde_json::to_string(frame).expect("frames serialise");
+        self.broadcast(room_id, serde_json::to_string(frame).expect("frames serialise")).await;
+    }
+
+    /// A serialised frame that is not stored, to this room's sockets here and elsewhere.
+    async fn broadcast(&self, room_id: &str, text: String) {
         self.local_ephemeral(Some(room_id), &text);
         let signal =
             Signal::Ephemeral { origin: self.0.instance.clone(), room: Some(room_id.to_string()), frame: text };
@@ -429,10 +427,6 @@ impl Hub {
         }
     }
 
-    pub fn listener_ready(&self) {
-        self.0.listener_ready.notify_waiters();
-    }
-
     /// Periodically: feeds without sockets are dropped, the others compared with the
     /// database (a missed notification is found within one period), and presence rows
     /// refreshed.
@@ -530,11 +524,6 @@ impl Hub {
                 });
             }
         }
-    }
-
-    /// How many sockets are open here (for tests and metrics).
-    pub fn socket_count(&self) -> usize {
-        lock(&self.0.sockets).values().map(Vec::len).sum()
     }
 
     pub fn db(&self) -> &Db {
