@@ -34,8 +34,8 @@ say "unit and integration tests"
 cargo test -p app --features ssr
 cargo test -p server -- "${skip[@]}"
 
-say "release build (server + wasm, precompressed)"
-cargo leptos build --release --precompress
+say "release build (server + wasm split into lazy chunks, precompressed)"
+cargo leptos build --release --precompress --split
 
 say "Playwright end-to-end tests"
 export E2E_SERVER_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/server"

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 use crate::accounts::{
@@ -80,29 +80,30 @@ pub fn App() -> impl IntoView {
                             // Reading pages render whole before the response starts: their head
                             // tags are in <head>, and a status (404, 301) can still be set.
                             <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/search") view=SearchPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/following") view=FollowingPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/bookmarks") view=BookmarksPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/drafts") view=DraftsPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/new") view=NewPostPage ssr=SsrMode::Async/>
                             <Route path=path!("/blog/tag/:tag") view=TagPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug/edit") view=EditPostPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug") view=PostPage ssr=SsrMode::Async/>
                             <Route path=path!("/u/:username") view=AuthorPage ssr=SsrMode::Async/>
-                            <Route path=path!("/chat") view=ChatPage ssr=SsrMode::Async/>
+                            // Everything below is loaded on demand (see `lazy_pages!`).
+                            <Route path=path!("/blog/search") view={Lazy::<Search>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/following") view={Lazy::<Following>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/bookmarks") view={Lazy::<Bookmarks>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/drafts") view={Lazy::<Drafts>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/new") view={Lazy::<NewPost>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug") view=PostPage ssr=SsrMode::Async/>
+                            <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
                             // Pages that may redirect render fully before the response
                             // starts, so the redirect is a real 302 without JavaScript.
-                            <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
-                            <Route path=path!("/signup/check-email") view=CheckEmailPage/>
-                            <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async/>
-                            <Route path=path!("/activation/resend") view=ResendActivationPage/>
-                            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                            <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                            <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                            <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                            <Route path=path!("/dev/outbox") view=DevOutboxPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
-                            <Route path=path!("/docs/api") view=ApiDocsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/signup/check-email") view={Lazy::<CheckEmail>::new()}/>
+                            <Route path=path!("/activate") view={Lazy::<Activate>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/activation/resend") view={Lazy::<ResendActivation>::new()}/>
+                            <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()}/>
+                            <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()}/>
+                            <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/dev/outbox") view={Lazy::<DevOutbox>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/docs/api") view={Lazy::<ApiDocs>::new()} ssr=SsrMode::Async/>
                         </Routes>
                     </PageErrorBoundary>
                 </main>
@@ -111,6 +112,49 @@ pub fn App() -> impl IntoView {
             </AuthProvider>
         </Router>
     }
+}
+
+/// Declares routes whose code the browser fetches only when one of them is first shown:
+/// built with `cargo leptos build --split`, each becomes its own wasm chunk, so a reader
+/// of the blog never downloads the editor, the chat, the account forms or the admin.
+/// (Without `--split`, as in `cargo leptos watch`, they are ordinary routes.) The server
+/// renders them like any other page and, on a first visit to one, preloads its chunk.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Search => SearchPage,
+    Following => FollowingPage,
+    Bookmarks => BookmarksPage,
+    Drafts => DraftsPage,
+    NewPost => NewPostPage,
+    EditPost => EditPostPage,
+    Chat => ChatPage,
+    Signup => SignupPage,
+    CheckEmail => CheckEmailPage,
+    Activate => ActivatePage,
+    ResendActivation => ResendActivationPage,
+    Login => LoginPage,
+    ForgotPassword => ForgotPasswordPage,
+    ResetPassword => ResetPasswordPage,
+    Account => AccountPage,
+    DevOutbox => DevOutboxPage,
+    AdminUsers => AdminUsersPage,
+    ApiDocs => ApiDocsPage,
 }
 
 /// Asks before following a link while the editor has unsaved changes (a browser's own

@@ -3,5 +3,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Asynchronous hydration: a page whose route is loaded on demand waits for its
+    // chunk before it hydrates.
+    leptos::mount::hydrate_lazy(app::App);
 }
