@@ -37,3 +37,25 @@ export async function logIn(page: Page, username: string, javascript = true) {
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/account$/);
 }
+
+/** Publishes a post through the Conduit API as `username` (an active account); returns its slug. */
+export async function publishedPost(request: APIRequestContext, username: string, tag: string) {
+  const login = await request.post("/conduit/api/users/login", {
+    data: { user: { email: `${username}@example.com`, password: PASSWORD } },
+  });
+  expect(login.status()).toBe(200);
+  const { token } = (await login.json()).user;
+  const created = await request.post("/conduit/api/articles", {
+    headers: { authorization: `Token ${token}` },
+    data: {
+      article: {
+        title: `A post by ${username}`,
+        description: "What a reader sees when the link is shared.",
+        body: "## A heading\n\nA paragraph with a [link](https://example.com).\n\n```rust\nfn main() {}\n```\n\n> A quote.",
+        tagList: [tag],
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  return (await created.json()).article.slug as string;
+}

@@ -1,0 +1,21 @@
+// The wasm byte budget, checked by tests/fast-pages.spec.ts in `make test` against the
+// release build (`cargo leptos build --release --precompress --split`). Sizes are the
+// brotli-compressed bytes the server sends.
+//
+// Changing a figure is a deliberate decision, not a fix for a red test: say in the commit
+// message what grew, why it belongs on a reader's first visit (or in the app at all), and
+// the before/after sizes the failing test printed. Lower the figures when a change makes
+// the bundle smaller, so the saving is kept.
+//
+// The figures hold today's sizes with about 1 % of room. The goals are lower: 150,000 B
+// for a reader page and 443,830 B for the whole app (issue 11); every step towards them
+// lowers these figures.
+export const budget = {
+  /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author)
+   *  downloads as wasm before it is interactive: the main module and any chunk the
+   *  page preloads. Measured: 431,291 B. */
+  readerPageBrotli: 436_000,
+  /** Every wasm file of the app together (main module and all lazy chunks).
+   *  Measured: 1,124,094 B. */
+  wholeAppBrotli: 1_136_000,
+};

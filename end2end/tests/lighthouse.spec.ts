@@ -1,0 +1,49 @@
+// Lighthouse 12 (mobile, simulated slow 4G) on the three pages readers land on most: the
+// home page, the blog and a post. Accessibility, best practices and SEO must score 100.
+// The performance score depends on how busy the machine is, so it is printed, not gated:
+// the wasm budget (fast-pages.spec.ts) keeps the bytes in check instead.
+import { test, expect } from "@playwright/test";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { activeAccount, publishedPost, unique } from "./support";
+
+const run = promisify(execFile);
+const GATED = ["accessibility", "best-practices", "seo"];
+
+interface Report {
+  categories: Record<string, { score: number; auditRefs: { id: string; weight: number }[] }>;
+  audits: Record<string, { score: number | null; title: string }>;
+}
+
+test("the home page, the blog and a post score 100 for accessibility, best practices and SEO", async ({ request, baseURL }) => {
+  test.setTimeout(300_000);
+  const author = unique("lh");
+  await activeAccount(request, author);
+  const slug = await publishedPost(request, author, unique("t"));
+  const lines: string[] = [];
+  const failures: string[] = [];
+  for (const path of ["/", "/blog", `/blog/${slug}`]) {
+    const { stdout } = await run(
+      "node_modules/.bin/lighthouse",
+      [
+        `${baseURL}${path}`,
+        "--output=json",
+        "--quiet",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        "--only-categories=performance,accessibility,best-practices,seo",
+      ],
+      { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" }, maxBuffer: 256 * 1024 * 1024 },
+    );
+    const report: Report = JSON.parse(stdout);
+    const score = (id: string) => Math.round(report.categories[id].score * 100);
+    lines.push(`${path}: performance ${score("performance")}, accessibility ${score("accessibility")}, best practices ${score("best-practices")}, SEO ${score("seo")}`);
+    for (const id of GATED) {
+      for (const ref of report.categories[id].auditRefs) {
+        const audit = report.audits[ref.id];
+        if (ref.weight > 0 && audit.score !== null && audit.score < 1) failures.push(`${path} ${id}: ${ref.id} (${audit.title})`);
+      }
+    }
+  }
+  console.log(`Lighthouse 12, mobile:\n${lines.join("\n")}`);
+  expect(failures, "Lighthouse audits that failed").toEqual([]);
+});
