@@ -20,7 +20,7 @@ use syntect::{
 };
 
 /// The version of the pipeline below; stored beside every rendered body.
-pub const RENDER_VERSION: i64 = 1;
+pub const RENDER_VERSION: i64 = 2;
 
 /// Words per minute for the reading-time estimate.
 const WORDS_PER_MINUTE: usize = 230;
@@ -64,7 +64,7 @@ fn render(markdown: &str, kind: Kind) -> Rendered {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION;
-    let mut out = Output::new(kind);
+    let mut out = Output::new(kind, heading_levels(Parser::new_ext(markdown, options)));
     let mut events = Parser::new_ext(markdown, options).peekable();
     while let Some(event) = events.next() {
         match event {
@@ -133,9 +133,24 @@ fn render(markdown: &str, kind: Kind) -> Rendered {
     out.finish()
 }
 
+/// The distinct heading levels a document uses, highest first.
+fn heading_levels<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<HeadingLevel> {
+    let mut levels: Vec<HeadingLevel> = events
+        .filter_map(|event| match event {
+            Event::Start(Tag::Heading { level, .. }) => Some(level),
+            _ => None,
+        })
+        .collect();
+    levels.sort();
+    levels.dedup();
+    levels
+}
+
 /// Collects the HTML and text of a document as its events stream by.
 struct Output<'a> {
     kind: Kind,
+    /// The heading levels the document uses, highest first: the first becomes h2.
+    heading_levels: Vec<HeadingLevel>,
     events: Vec<Event<'a>>,
     text: String,
     /// Text outside headings and code: what the excerpt is made of.
@@ -147,9 +162,10 @@ struct Output<'a> {
 }
 
 impl<'a> Output<'a> {
-    fn new(kind: Kind) -> Self {
+    fn new(kind: Kind, heading_levels: Vec<HeadingLevel>) -> Self {
         Self {
             kind,
+            heading_levels,
             events: Vec::new(),
             text: String::new(),
             prose: String::new(),
@@ -192,14 +208,11 @@ impl<'a> Output<'a> {
             self.html("</strong></p>");
             return;
         }
-        // The post title is the page's h1, so Markdown headings move one level down.
-        let tag = match level {
-            HeadingLevel::H1 => "h2",
-            HeadingLevel::H2 => "h3",
-            HeadingLevel::H3 => "h4",
-            HeadingLevel::H4 => "h5",
-            HeadingLevel::H5 | HeadingLevel::H6 => "h6",
-        };
+        // The post title is the page's h1. The document's highest heading level becomes
+        // h2 and each further level used the next one, so headings never skip a level
+        // (a post that starts at `##`, or jumps from `##` to `####`, still reads in order).
+        let rank = self.heading_levels.iter().position(|used| *used == level).unwrap_or_default();
+        let tag = format!("h{}", (rank + 2).min(6));
         let id = self.unique_id(&title);
         self.html(&format!("<{tag} id=\"{id}\">"));
         self.events.extend(inner);
@@ -365,6 +378,15 @@ mod tests {
         assert!(out.html.contains(r#"<h3 id="intro-2">"#), "{}", out.html);
         assert!(out.html.contains(r#"<h2 id="main-2">"#), "a layout id is never taken: {}", out.html);
         assert!(!out.html.contains("<h1"));
+    }
+
+    #[test]
+    fn headings_never_skip_a_level() {
+        let out = render_post("## Start\n\n#### Detail\n\n## Next\n\n###### Deep");
+        assert!(out.html.contains(r#"<h2 id="start">"#), "{}", out.html);
+        assert!(out.html.contains(r#"<h3 id="detail">"#), "{}", out.html);
+        assert!(out.html.contains(r#"<h2 id="next">"#), "{}", out.html);
+        assert!(out.html.contains(r#"<h4 id="deep">"#), "{}", out.html);
     }
 
     #[test]
