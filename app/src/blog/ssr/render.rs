@@ -64,8 +64,10 @@ fn render(markdown: &str, kind: Kind) -> Rendered {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION;
-    let mut out = Output::new(kind, heading_levels(Parser::new_ext(markdown, options)));
-    let mut events = Parser::new_ext(markdown, options).peekable();
+    // Parsed once: the heading levels are needed before the first heading is written.
+    let parsed: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let mut out = Output::new(kind, heading_levels(&parsed));
+    let mut events = parsed.into_iter().peekable();
     while let Some(event) = events.next() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -134,10 +136,11 @@ fn render(markdown: &str, kind: Kind) -> Rendered {
 }
 
 /// The distinct heading levels a document uses, highest first.
-fn heading_levels<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<HeadingLevel> {
+fn heading_levels(events: &[Event]) -> Vec<HeadingLevel> {
     let mut levels: Vec<HeadingLevel> = events
+        .iter()
         .filter_map(|event| match event {
-            Event::Start(Tag::Heading { level, .. }) => Some(level),
+            Event::Start(Tag::Heading { level, .. }) => Some(*level),
             _ => None,
         })
         .collect();
