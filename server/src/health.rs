@@ -1,5 +1,6 @@
 //! `GET /health`: liveness, version, uptime, host figures and a database round trip.
-//! Answers 503 with status `degraded` when the database does not answer.
+//! Answers 200 with status `up`, or 503 with status `degraded` when the database does not
+//! answer.
 
 use std::{
     sync::{Arc, Mutex},
@@ -8,7 +9,7 @@ use std::{
 
 use app::server::Db;
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Json, Router};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use sysinfo::System;
 
@@ -18,7 +19,8 @@ const DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct HealthState {
     db: Db,
     started: Instant,
-    start_time: DateTime<Utc>,
+    /// Unix seconds.
+    start_time: i64,
     system: Arc<Mutex<System>>,
 }
 
@@ -27,7 +29,7 @@ impl HealthState {
         let mut system = System::new();
         // CPU usage is a difference between two readings; take the first one now.
         system.refresh_cpu_usage();
-        Self { db, started: Instant::now(), start_time: Utc::now(), system: Arc::new(Mutex::new(system)) }
+        Self { db, started: Instant::now(), start_time: Utc::now().timestamp(), system: Arc::new(Mutex::new(system)) }
     }
 }
 
@@ -41,7 +43,8 @@ struct Health {
     version: &'static str,
     /// Seconds since the process started.
     uptime: u64,
-    start_time: String,
+    /// When the process started, as a Unix timestamp (seconds).
+    start_time: i64,
     database: DatabaseCheck,
     system_info: SystemInfo,
 }
@@ -82,10 +85,10 @@ async fn health(State(state): State<HealthState>) -> impl IntoResponse {
 
     let healthy = database.status == "ok";
     let body = Health {
-        status: if healthy { "ok" } else { "degraded" },
+        status: if healthy { "up" } else { "degraded" },
         version: env!("CARGO_PKG_VERSION"),
         uptime: state.started.elapsed().as_secs(),
-        start_time: state.start_time.to_rfc3339_opts(SecondsFormat::Secs, true),
+        start_time: state.start_time,
         database,
         system_info,
     };
