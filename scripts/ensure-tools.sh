@@ -55,6 +55,14 @@ if [[ ! -f "$stamp" || .tools/package-lock.json -nt "$stamp" ]]; then
 fi
 
 if $want_e2e; then
+  # schemathesis (PyPI) for the API contract check, in the project's own venv.
+  schemathesis_version=4.32.5
+  if [[ "$(.tools/venv/bin/st --version 2>/dev/null || true)" != "st, version $schemathesis_version" ]]; then
+    say "installing schemathesis $schemathesis_version into .tools/venv"
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m venv .tools/venv 2>/dev/null || { apt_install python3-venv && python3 -m venv .tools/venv; }
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+  fi
   if [[ ! -x /usr/bin/chromium ]]; then
     say "installing Debian's chromium"
     apt_install chromium

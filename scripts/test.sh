@@ -37,6 +37,9 @@ cargo test -p server -- "${skip[@]}"
 say "release build (server + wasm split into lazy chunks, precompressed)"
 cargo leptos build --release --precompress --split
 
+say "API contract: schemathesis over /api/openapi.json"
+scripts/schemathesis.sh "${CARGO_TARGET_DIR:-$PWD/target}/release/server"
+
 say "Playwright end-to-end tests"
 export E2E_SERVER_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/server"
 (cd end2end && npx playwright test)

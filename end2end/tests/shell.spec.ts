@@ -69,7 +69,8 @@ test("/health answers 200 JSON", async ({ request }) => {
   expect(response.status()).toBe(200);
   expect(response.headers()["content-type"]).toContain("application/json");
   const body = await response.json();
-  expect(body.status).toBe("ok");
+  expect(body.status).toBe("up");
+  expect(typeof body.start_time).toBe("number");
   expect(body.database.status).toBe("ok");
   expect(body.system_info.total_memory).toBeGreaterThan(0);
 });

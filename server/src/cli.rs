@@ -2,6 +2,8 @@
 //! configured database. The first administrator comes from here, never from a
 //! hard-coded password; so does the demo content.
 
+use std::path::Path;
+
 use anyhow::{bail, Context};
 use app::{
     accounts::{
@@ -27,7 +29,12 @@ const USAGE: &str = "usage:\n  \
       Makes an existing account an active, verified administrator (sign up first).\n  \
     server seed-demo [--posts N] [--authors N]\n      \
       Fills the database with demo authors, posts, comments, likes and views\n      \
-      (default 400 posts by 24 authors; each run adds new ones).";
+      (default 400 posts by 24 authors; each run adds new ones).\n  \
+    server backup <file>\n      \
+      Copies the SQLite database to <file> while the site keeps serving\n      \
+      (for PostgreSQL it prints the pg_dump command).\n  \
+    server restore <file>\n      \
+      Puts a backup back in place of the SQLite database; stop the server first.";
 
 /// Every demo author's password, printed by `seed-demo` so a newcomer can log in as one.
 const DEMO_PASSWORD: &str = "Demo-Author-Lantern-42!";
@@ -36,6 +43,8 @@ pub async fn run(config: &Config, args: &[String]) -> anyhow::Result<()> {
     match args {
         [command, login] if command == "promote-admin" => promote_admin(config, login).await,
         [command, options @ ..] if command == "seed-demo" => seed_demo(config, parse_seed_options(options)?).await,
+        [command, file] if command == "backup" => crate::backup::backup(config, Path::new(file)).await,
+        [command, file] if command == "restore" => crate::backup::restore(config, Path::new(file)).await,
         _ => bail!("{USAGE}"),
     }
 }

@@ -68,6 +68,13 @@ pub struct Config {
     /// How long anonymous readers' pages are kept (zero: no page cache).
     pub page_cache: Duration,
     pub chat: ChatSettings,
+    /// `CORS_ALLOWED_ORIGINS`: other sites' pages trusted with credentials on the JSON
+    /// APIs and the chat socket.
+    pub allowed_origins: Vec<String>,
+    /// Where `/metrics` is served: `METRICS_ADDR`, else behind `METRICS_TOKEN`, else nowhere.
+    pub metrics: crate::metrics::Exposure,
+    /// `ENABLE_HTTPS`: the certificate and key this process serves TLS with.
+    pub tls: Option<crate::tls::TlsSettings>,
 }
 
 impl fmt::Debug for Config {
@@ -130,6 +137,28 @@ impl Config {
             DEFAULT_LISTEN_ADDR.parse().expect("default address parses")
         });
 
+        let https = parse_bool(&mut get, "ENABLE_HTTPS", false, &mut problems);
+        let tls = if https {
+            let mut path = |name: &str| match get(name) {
+                Some(path) => absolute(Path::new(&path)),
+                None => {
+                    problems.push(format!("{name} is required when ENABLE_HTTPS is true (a PEM file)"));
+                    PathBuf::new()
+                }
+            };
+            let (cert_path, key_path) = (path("SSL_CERT_PATH"), path("SSL_KEY_PATH"));
+            let redirect_addr = get("HTTP_REDIRECT_ADDR").and_then(|raw| match raw.parse() {
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    problems.push(format!("HTTP_REDIRECT_ADDR must be an IP:port such as 0.0.0.0:80, got {raw:?}"));
+                    None
+                }
+            });
+            Some(crate::tls::TlsSettings { cert_path, key_path, redirect_addr })
+        } else {
+            None
+        };
+
         let public_url = match get("PUBLIC_URL") {
             Some(url) => {
                 let url = url.trim_end_matches('/').to_string();
@@ -145,8 +174,13 @@ impl Config {
                 problems.push("PUBLIC_URL is required in production (e.g. https://example.com)".into());
                 String::new()
             }
+            None if https => format!("https://{listen_addr}"),
             None => format!("http://{listen_addr}"),
         };
+        if https && !public_url.starts_with("https://") {
+            problems
+                .push(format!("PUBLIC_URL must be an https:// origin when ENABLE_HTTPS is true, got {public_url:?}"));
+        }
 
         let log_format = match get("LOG_FORMAT").as_deref() {
             None => LogFormat::Pretty,
@@ -252,6 +286,21 @@ impl Config {
                 allowed_origins.push(origin.to_string());
             }
         }
+        let metrics = match (get("METRICS_ADDR"), get("METRICS_TOKEN")) {
+            (Some(addr), _) => match addr.parse() {
+                Ok(addr) => crate::metrics::Exposure::Listener(addr),
+                Err(_) => {
+                    problems.push(format!("METRICS_ADDR must be an IP:port such as 127.0.0.1:9100, got {addr:?}"));
+                    crate::metrics::Exposure::Off
+                }
+            },
+            (None, Some(token)) if token.len() < 24 => {
+                problems.push("METRICS_TOKEN must be at least 24 characters (e.g. `openssl rand -base64 32`)".into());
+                crate::metrics::Exposure::Off
+            }
+            (None, Some(token)) => crate::metrics::Exposure::Token(SecretString::from(token)),
+            (None, None) => crate::metrics::Exposure::Off,
+        };
         let defaults = Ranking::default();
         let ranking = Ranking {
             like_weight: parse_weight(&mut get, "BLOG_HOT_LIKE_WEIGHT", defaults.like_weight, &mut problems),
@@ -357,9 +406,12 @@ impl Config {
                 messages_per_second: chat_rate as f64,
                 burst: chat_burst as u32,
                 batch_window: Duration::from_millis(chat_batch_ms as u64),
-                allowed_origins,
+                allowed_origins: allowed_origins.clone(),
                 ..ChatSettings::default()
             },
+            allowed_origins,
+            metrics,
+            tls,
         })
     }
 
@@ -518,6 +570,42 @@ mod tests {
         let again = Config::from_vars(&env).unwrap();
         assert_eq!(config.secret(), again.secret(), "restarts keep the generated secret");
         assert!(check_secret_strength(config.secret()).is_ok());
+    }
+
+    #[test]
+    fn https_needs_its_files_an_https_public_url_and_good_addresses() {
+        let err =
+            Config::from_vars(&vars(&[("ENABLE_HTTPS", "true"), ("PUBLIC_URL", "http://example.com")])).unwrap_err();
+        for expected in [
+            "SSL_CERT_PATH is required when ENABLE_HTTPS is true",
+            "SSL_KEY_PATH is required when ENABLE_HTTPS is true",
+            "PUBLIC_URL must be an https:// origin when ENABLE_HTTPS is true",
+        ] {
+            assert!(err.0.iter().any(|p| p.starts_with(expected)), "{expected}: {err}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let env = vars(&[
+            ("DATA_DIR", dir.path().to_str().unwrap()),
+            ("ENABLE_HTTPS", "true"),
+            ("SSL_CERT_PATH", "/etc/site/cert.pem"),
+            ("SSL_KEY_PATH", "/etc/site/key.pem"),
+            ("HTTP_REDIRECT_ADDR", "0.0.0.0:80"),
+        ]);
+        let config = Config::from_vars(&env).unwrap();
+        assert_eq!(config.public_url, "https://127.0.0.1:3000", "development defaults to https");
+        let tls = config.tls.unwrap();
+        assert_eq!(tls.cert_path, PathBuf::from("/etc/site/cert.pem"));
+        assert_eq!(tls.redirect_addr, Some("0.0.0.0:80".parse().unwrap()));
+        let err = Config::from_vars(&vars(&[("ENABLE_HTTPS", "yes")])).unwrap_err();
+        assert!(err.0[0].starts_with("ENABLE_HTTPS must be true or false"), "{err}");
+    }
+
+    #[test]
+    fn metrics_exposure_is_checked() {
+        let err = Config::from_vars(&vars(&[("METRICS_ADDR", "9100")])).unwrap_err();
+        assert!(err.0[0].starts_with("METRICS_ADDR must be an IP:port"), "{err}");
+        let err = Config::from_vars(&vars(&[("METRICS_TOKEN", "short")])).unwrap_err();
+        assert!(err.0[0].starts_with("METRICS_TOKEN must be at least 24 characters"), "{err}");
     }
 
     #[test]

@@ -37,7 +37,7 @@ async fn purge_spent(db: &Db, now: i64) -> Result<(), sqlx::Error> {
 }
 
 pub fn spawn(db: Db, sessions: SqlSessionStore) {
-    tokio::spawn(async move {
+    app::server::spawn(async move {
         let mut interval = tokio::time::interval(EVERY);
         loop {
             interval.tick().await;

@@ -19,7 +19,7 @@ use app::{
         slug::RESERVED,
         views::{self, POST_ID_HEADER},
     },
-    server::{clock::now_ms, request::client_ip, AppState},
+    server::{clock::now_ms, csp::RequestNonce, request::client_ip, AppState},
 };
 use axum::{
     body::{to_bytes, Body, Bytes},
@@ -44,6 +44,8 @@ struct Entry {
     stored: Instant,
     body: Bytes,
     post_id: Option<String>,
+    /// The nonce of the page's scripts, replaced by a fresh one on every hit.
+    nonce: Option<String>,
 }
 
 impl PageCache {
@@ -110,11 +112,12 @@ pub async fn serve(State((cache, state)): State<(PageCache, AppState)>, request:
         return strip_internal(next.run(request).await);
     }
     let key = request.uri().to_string();
+    let nonce = request.extensions().get::<RequestNonce>().map(|n| n.0.clone());
     if let Some(entry) = cache.get(&key) {
         if let Some(post_id) = &entry.post_id {
             count_view(&state, &request, post_id);
         }
-        return html(entry.body, "hit");
+        return html(entry, nonce.as_deref(), "hit");
     }
     let response = next.run(request).await;
     let cacheable = response.status() == StatusCode::OK
@@ -132,13 +135,19 @@ pub async fn serve(State((cache, state)): State<(PageCache, AppState)>, request:
         tracing::warn!(key, "page too large to cache or failed to render");
         return (StatusCode::INTERNAL_SERVER_ERROR, parts.headers).into_response();
     };
-    cache.put(key, Entry { stored: Instant::now(), body: body.clone(), post_id });
+    cache.put(key, Entry { stored: Instant::now(), body: body.clone(), post_id, nonce });
     let mut response = Response::from_parts(parts, Body::from(body));
     response.headers_mut().insert("x-page-cache", HeaderValue::from_static("miss"));
     strip_internal(response)
 }
 
-fn html(body: Bytes, status: &'static str) -> Response {
+/// A cached page as a fresh response: a nonce is never served twice, so the page's
+/// scripts get this response's (the CSP middleware names it in the policy).
+fn html(entry: Entry, nonce: Option<&str>, status: &'static str) -> Response {
+    let body = match (&entry.nonce, nonce) {
+        (Some(old), Some(fresh)) => renonce(&entry.body, old, fresh),
+        _ => entry.body,
+    };
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
@@ -147,6 +156,15 @@ fn html(body: Bytes, status: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// `body` with every `nonce="<old>"` attribute carrying `fresh` instead.
+fn renonce(body: &Bytes, old: &str, fresh: &str) -> Bytes {
+    let (from, to) = (format!("nonce=\"{old}\""), format!("nonce=\"{fresh}\""));
+    match std::str::from_utf8(body) {
+        Ok(text) => Bytes::from(text.replace(&from, &to)),
+        Err(_) => body.clone(),
+    }
 }
 
 fn strip_internal(mut response: Response) -> Response {
@@ -180,6 +198,13 @@ mod tests {
         {
             assert!(!is_reader_page(path), "{path}");
         }
+    }
+
+    #[test]
+    fn a_cached_page_gets_a_fresh_nonce_everywhere() {
+        let page = Bytes::from_static(b"<script nonce=\"old1\">a</script><p>old1</p><script nonce=\"old1\">b</script>");
+        let renewed = renonce(&page, "old1", "new2");
+        assert_eq!(&renewed[..], b"<script nonce=\"new2\">a</script><p>old1</p><script nonce=\"new2\">b</script>");
     }
 
     #[test]

@@ -13,13 +13,15 @@ use app::{
     },
     blog::ssr::{self as blog, search, Blog},
     chat::ssr::{bus::Bus, hub::Hub},
-    server::{mail, session_store::SqlSessionStore, AppState, Db},
+    server::{csp, mail, metrics::Metrics, session_store::SqlSessionStore, AppState, Db},
     shell, App,
 };
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::{serve::ListenerExt, Router};
+use futures_util::FutureExt;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceBuilder;
 use tower_http::{
     limit::RequestBodyLimitLayer,
@@ -27,8 +29,15 @@ use tower_http::{
     set_header::SetResponseHeaderLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tracing::{Instrument, Span};
 
-use crate::{config::Config, health, telemetry};
+use crate::{
+    config::Config,
+    cors::{ApiCors, Origins},
+    health,
+    metrics::{self, Exposure},
+    telemetry, tls,
+};
 
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -36,16 +45,38 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    /// Counts connections when metrics are on.
+    metrics: Option<Arc<Metrics>>,
+    /// `/metrics` on its own listener (`METRICS_ADDR`).
+    metrics_listener: Option<(TcpListener, Router)>,
+    /// `ENABLE_HTTPS`: the main listener speaks TLS.
+    tls: Option<TlsAcceptor>,
+    /// `HTTP_REDIRECT_ADDR`: plain HTTP that only redirects to https.
+    redirect_listener: Option<(TcpListener, Router)>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let metrics = Arc::new(Metrics::new());
+        // Everything this instance starts (requests, background tasks) runs under one
+        // span, which carries its metrics to the statements it runs.
+        let scope = if config.metrics.is_on() { metrics::instance_span(&metrics) } else { Span::none() };
+        Self::build_in(config, metrics, scope.clone()).instrument(scope).await
+    }
+
+    async fn build_in(config: Config, metrics: Arc<Metrics>, scope: Span) -> anyhow::Result<Self> {
+        // A certificate that cannot be served stops the start, before anything else.
+        let tls = match &config.tls {
+            Some(settings) => Some(tls::Certificates::start(settings.clone())?.acceptor()),
+            None => None,
+        };
         let db = Db::connect(&config.database).await?;
         db.migrate().await?;
         search::ensure_schema(db.pool(), db.engine()).await?;
         let sessions = SqlSessionStore::connect(&config.database).await?;
         let mail_wake = Arc::new(tokio::sync::Notify::new());
-        mail::spawn_worker(db.clone(), config.mail.clone(), mail_wake.clone()).map_err(anyhow::Error::msg)?;
+        mail::spawn_worker(db.clone(), config.mail.clone(), mail_wake.clone(), metrics.clone())
+            .map_err(anyhow::Error::msg)?;
         crate::maintenance::spawn(db.clone(), sessions.clone());
 
         let api = crate::api::Api::new(&config.accounts.public_url);
@@ -54,7 +85,7 @@ impl Application {
             Blog::new(db.clone(), config.blog.clone(), derive_key(config.secret().as_bytes(), "views-v1"), cores);
         blog::scheduler::spawn(db.clone(), blog.settings.clone());
         let chat = Hub::new(db.clone(), Bus::for_db(&db, &config.database.url), Arc::new(config.chat.clone()));
-        tokio::spawn(blog::refresh_stored(db.clone(), blog.settings.clone()));
+        app::server::spawn(blog::refresh_stored(db.clone(), blog.settings.clone()));
         let state = AppState {
             leptos_options: config.leptos_options(),
             db: db.clone(),
@@ -74,11 +105,33 @@ impl Application {
             api_reference: Arc::new(api.reference),
             blog,
             chat,
+            metrics: metrics.clone(),
         };
         let cache = crate::page_cache::PageCache::new(config.page_cache);
-        let router = router(state, session_layer(&config, sessions), api.router, cache);
+        let cors = ApiCors::new(Origins::new(&config.public_url, &config.allowed_origins));
+        let scrape = metrics::Scrape::new(metrics.clone(), db.clone(), &config.metrics, config.mail.max_attempts);
+        let observe = Observe {
+            scope,
+            track: config.metrics.is_on().then(|| metrics.clone()),
+            scrape_on_main: matches!(config.metrics, Exposure::Token(_)).then(|| scrape.clone()),
+        };
+        let router = router(state, session_layer(&config, sessions), api.router, cache, cors, observe);
         let listener = TcpListener::bind(config.listen_addr).await?;
-        Ok(Self { listener, router, db })
+        let metrics_listener = match config.metrics {
+            Exposure::Listener(addr) => Some((TcpListener::bind(addr).await?, metrics::router(scrape))),
+            _ => None,
+        };
+        let redirect_listener = match config.tls.as_ref().and_then(|tls| tls.redirect_addr) {
+            Some(addr) => Some((TcpListener::bind(addr).await?, tls::redirect_router(config.public_url.clone()))),
+            None => None,
+        };
+        let metrics = config.metrics.is_on().then_some(metrics);
+        Ok(Self { listener, router, db, metrics, metrics_listener, tls, redirect_listener })
+    }
+
+    /// Where `/metrics` is served when `METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -101,16 +154,43 @@ impl Application {
     /// Serves until `shutdown` completes, then drains connections and closes the pool.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         tracing::info!(address = %self.local_addr(), "listening");
-        // Pages stream in several small writes; without TCP_NODELAY, Nagle's algorithm and
-        // the client's delayed ACK stall each response by ~40 ms.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::warn!(%error, "could not set TCP_NODELAY");
+        let shutdown = shutdown.shared();
+        for (listener, router, what) in [
+            self.metrics_listener.map(|(l, r)| (l, r, "serving /metrics")),
+            self.redirect_listener.map(|(l, r)| (l, r, "redirecting plain HTTP to https")),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            tracing::info!(address = ?listener.local_addr(), what);
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(stop).await {
+                    tracing::error!(%error, what, "a side listener failed");
+                }
+            });
+        }
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        // `tap_io` (a no-op in the second place) is what lets axum hand a custom
+        // listener's peer address to `ConnectInfo<SocketAddr>`.
+        let result = match self.tls {
+            Some(acceptor) => {
+                let listener = tls::TlsListener::new(self.listener, acceptor)?;
+                let listener = metrics::CountingListener::new(listener, self.metrics).tap_io(|_| ());
+                axum::serve(listener, service).with_graceful_shutdown(shutdown).await
             }
-        });
-        let result = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+            None => {
+                // Pages stream in several small writes; without TCP_NODELAY, Nagle's
+                // algorithm and the client's delayed ACK stall each response by ~40 ms.
+                let listener = self.listener.tap_io(|tcp| {
+                    if let Err(error) = tcp.set_nodelay(true) {
+                        tracing::warn!(%error, "could not set TCP_NODELAY");
+                    }
+                });
+                let listener = metrics::CountingListener::new(listener, self.metrics).tap_io(|_| ());
+                axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+            }
+        };
         self.db.close().await;
         tracing::info!("stopped");
         result
@@ -124,24 +204,32 @@ pub fn router(
     sessions: SessionManagerLayer<SqlSessionStore>,
     api: Router<AppState>,
     cache: crate::page_cache::PageCache,
+    cors: ApiCors,
+    observe: Observe,
 ) -> Router {
     let https = state.accounts.public_url.starts_with("https://");
     let routes = page_routes().to_vec();
     let leptos_options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new();
+    if let Some(scrape) = observe.scrape_on_main {
+        router = router.merge(metrics::router(scrape));
+    }
+    let router = router
         .merge(health::router(health::HealthState::new(state.db.clone())))
         .merge(crate::feeds::router())
         .merge(api)
-        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, csp::provide_request_nonce, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(csp::provide_request_nonce, shell))
         .layer(axum::middleware::from_fn(crate::server_fns::bad_arguments_are_400))
         .layer(sessions)
         // Outside the session layer: a cached page for an anonymous reader needs none.
         .layer(axum::middleware::from_fn_with_state((cache, state.clone()), crate::page_cache::serve))
+        // Outside the page cache, so a cached page is served with this response's nonce.
+        .layer(axum::middleware::from_fn(crate::csp::nonce))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(telemetry::trace_layer())
+                .layer(telemetry::trace_layer(observe.scope))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 // Forms and JSON bodies here are small; anything larger is refused (413).
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -161,11 +249,35 @@ pub fn router(
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &_| {
                     https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"))
-                })),
+                }))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    HeaderName::from_static("permissions-policy"),
+                    HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    HeaderName::from_static("cross-origin-opener-policy"),
+                    HeaderValue::from_static("same-origin"),
+                )),
         )
         .layer(axum::middleware::from_fn(crate::api::json_errors))
         .layer(axum::middleware::from_fn(crate::conduit::conduit_errors))
-        .with_state(state)
+        // Outermost, so every API answer (errors and 413s included) carries CORS headers.
+        .layer(axum::middleware::from_fn_with_state(cors, crate::cors::api_cors));
+    // Outermost: it times the whole answer and sees its final status.
+    let router = match observe.track {
+        Some(metrics) => router.layer(axum::middleware::from_fn_with_state(metrics, metrics::track)),
+        None => router,
+    };
+    router.with_state(state)
+}
+
+/// What the router records for metrics (all off unless `/metrics` is served somewhere).
+pub struct Observe {
+    /// The instance's span, parent of every request span.
+    scope: Span,
+    track: Option<Arc<Metrics>>,
+    /// `/metrics` on the main listener, behind the bearer token.
+    scrape_on_main: Option<metrics::Scrape>,
 }
 
 /// The pages' routes, listed once per process. Listing runs the whole app with resource

@@ -181,6 +181,12 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), DbError> {
     }
 }
 
+/// The database file a `sqlite:` URL names; `None` for other engines and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<&Path> {
+    let path = sqlite_path(url);
+    (Engine::from_url(url) == Some(Engine::Sqlite) && !path.is_empty() && path != ":memory:").then(|| Path::new(path))
+}
+
 /// The file path of a `sqlite:` URL, without scheme or query string.
 fn sqlite_path(url: &str) -> &str {
     let rest = url.trim_start_matches("sqlite:");
@@ -253,6 +259,14 @@ pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_file_names_the_file_of_a_sqlite_url_only() {
+        assert_eq!(sqlite_file("sqlite:///srv/data/app.db?mode=rwc"), Some(Path::new("/srv/data/app.db")));
+        assert_eq!(sqlite_file("sqlite://data/app.db"), Some(Path::new("data/app.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://localhost/app"), None);
+    }
 
     #[test]
     fn record_ids_are_canonical_uuids_only() {

@@ -3,8 +3,10 @@
 //! `server` provides.
 
 pub mod clock;
+pub mod csp;
 pub mod db;
 pub mod mail;
+pub mod metrics;
 pub mod rate_limit;
 pub mod request;
 pub mod session_store;
@@ -14,3 +16,14 @@ mod state;
 pub use db::{Db, DbSettings, Engine};
 pub use settings::AccountSettings;
 pub use state::AppState;
+
+/// Starts a background task under the current span, so what it does (the statements
+/// it runs, above all) is counted for the server instance that started it.
+pub fn spawn<F>(task: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    use tracing::Instrument;
+    tokio::spawn(task.in_current_span())
+}

@@ -4,7 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use tokio::sync::Notify;
 
-use super::{AccountSettings, Db};
+use super::{metrics::Metrics, AccountSettings, Db};
 use crate::accounts::ssr::{jwt::ApiJwt, password::Passwords, tokens::AccountTokens};
 use crate::blog::ssr::Blog;
 use crate::chat::ssr::hub::Hub;
@@ -25,4 +25,6 @@ pub struct AppState {
     pub api_reference: Arc<ApiReference>,
     pub blog: Blog,
     pub chat: Hub,
+    /// This instance's Prometheus metrics.
+    pub metrics: Arc<Metrics>,
 }

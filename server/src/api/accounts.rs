@@ -44,15 +44,19 @@ struct Message {
 }))]
 struct Register {
     /// 3–20 letters, digits, `_`, `.` or `-`; unique regardless of case.
+    #[schema(min_length = 3, max_length = 20, pattern = "^[A-Za-z0-9_.-]+$")]
     username: String,
     /// Unique regardless of case.
+    #[schema(format = Email, max_length = 254)]
     email: String,
     /// Must meet the password policy: by default 8–64 characters with a lowercase and an
     /// uppercase letter, a digit and a symbol, hard to guess, and not containing the
     /// username or the email's name.
+    #[schema(min_length = 8, max_length = 64)]
     password: String,
     /// Display name, 3–32 characters.
     #[serde(default)]
+    #[schema(max_length = 32)]
     name: Option<String>,
 }
 
@@ -89,8 +93,10 @@ async fn register(
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"email": "ada@example.com", "password": "Correct-Horse-Battery-9"}))]
 struct Login {
-    /// Email address (a username works too).
+    /// Email address (a username works too); not blank.
+    #[schema(min_length = 1, max_length = 254, pattern = "\\S")]
     email: String,
+    #[schema(min_length = 1)]
     password: String,
 }
 
@@ -126,8 +132,10 @@ async fn login(
 
 #[derive(Deserialize, ToSchema)]
 struct UpdatePassword {
+    #[schema(min_length = 1)]
     old_password: String,
     /// Must meet the password policy (see `register`).
+    #[schema(min_length = 8, max_length = 64)]
     new_password: String,
 }
 

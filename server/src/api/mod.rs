@@ -114,6 +114,7 @@ impl Api {
             .merge(crate::conduit::router())
             .split_for_parts();
         description.servers = Some(vec![Server::new(public_url.trim_end_matches('/'))]);
+        document_rejections(&mut description);
         // utoipa fills the licence from Cargo.toml, which names none.
         description.info.license = None;
         let spec = serde_json::to_value(&description).expect("an OpenAPI description serialises");
@@ -125,6 +126,42 @@ impl Api {
             .route("/api/", any(not_found))
             .route("/api/{*rest}", any(not_found));
         Self { router, reference }
+    }
+}
+
+/// What any operation may answer before its handler runs, said once here, in each API's
+/// own error shape: one that takes a JSON body can answer 400 (not JSON), 413 (over the
+/// size limit) and 415 (not `application/json`); one that reads credentials answers 401
+/// to credentials that are not valid, even where they are optional.
+fn document_rejections(description: &mut Description) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let body_rejections = [
+        ("400", "The body is not valid JSON, or not of the documented shape"),
+        ("413", "The body is over the 256 KiB limit"),
+        ("415", "The body is not sent as `Content-Type: application/json`"),
+    ];
+    let credential_rejection = ("401", "Credentials were sent and are not valid, or are required here");
+    for (path, item) in description.paths.paths.iter_mut() {
+        let schema = if path.starts_with(crate::conduit::PREFIX) { "ConduitErrorBody" } else { "ErrorBody" };
+        let response = |text: &str| {
+            ResponseBuilder::new()
+                .description(text)
+                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name(schema))).build())
+                .build()
+                .into()
+        };
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            let mut add = |(status, text): (&str, &str)| {
+                operation.responses.responses.entry(status.to_string()).or_insert_with(|| response(text));
+            };
+            if operation.request_body.is_some() {
+                body_rejections.into_iter().for_each(&mut add);
+            }
+            if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
+                add(credential_rejection);
+            }
+        }
     }
 }
 

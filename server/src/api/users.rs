@@ -43,14 +43,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[allow(dead_code)]
 struct ListQuery {
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// How many matching users to skip (default 0).
+    #[param(minimum = 0)]
     offset: Option<i64>,
     /// Only users with this role.
     role: Option<Role>,
     /// Only active (`true`) or deactivated (`false`) users.
     active: Option<bool>,
-    /// Part of the username, email or full name (case-insensitive; at most 100 characters).
+    /// Part of the username, email or full name (case-insensitive; at most 100 characters,
+    /// no control characters).
+    #[param(max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     q: Option<String>,
 }
 

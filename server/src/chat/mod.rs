@@ -5,7 +5,7 @@ mod rest;
 mod ws;
 
 use app::server::AppState;
-use axum::routing::get;
+use axum::routing::{get, on, MethodFilter};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::ErrorBody;
@@ -17,6 +17,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(socket))
         // The address our spec's examples use.
         .route("/api/ws/chat", get(ws::upgrade))
+        // WebSockets over HTTP/2 arrive as extended CONNECT (RFC 8441).
+        .route("/api/ws/chat", on(MethodFilter::CONNECT, ws::upgrade))
+        .route("/api/chat/ws", on(MethodFilter::CONNECT, ws::upgrade))
         .merge(rest::router())
 }
 

@@ -56,8 +56,7 @@ pub struct SocketQuery {
 
 /// Whether a browser page from `origin` may open a socket.
 fn origin_allowed(state: &AppState, origin: &str) -> bool {
-    let origin = origin.trim_end_matches('/');
-    origin == state.accounts.public_url || state.chat.settings().allowed_origins.iter().any(|allowed| allowed == origin)
+    crate::cors::Origins::new(&state.accounts.public_url, &state.chat.settings().allowed_origins).trusts(origin)
 }
 
 /// Who a token names: an access JWT, a ticket, or (only where `api_tokens` is allowed)
@@ -125,7 +124,10 @@ pub async fn upgrade(
         .read_buffer_size(4 * 1024)
         .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| async move {
+            let metrics = state.metrics.clone();
+            metrics.websocket_opened();
             Connection::new(state, socket).run(pre).await;
+            metrics.websocket_closed();
         })
 }
 

@@ -79,8 +79,10 @@ struct ListQuery {
     /// Only posts this username likes.
     favorited: Option<String>,
     /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
-    /// How many to skip (default 0).
+    /// How many to skip (default 0, at most 100,000).
+    #[param(minimum = 0, maximum = 100_000)]
     offset: Option<i64>,
     /// Extension: `new` (default), `hot` (newest first, lifted by likes, comments and
     /// views) or `top` (most liked).
@@ -94,6 +96,8 @@ struct ListQuery {
     get,
     path = "/conduit/api/articles",
     tag = TAG,
+    // Anonymous, or signed in for the personal fields (`favorited`, `following`).
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
     params(ListQuery),
     responses(
         (status = 200, description = "One page and the total count; without `body`", body = ArticleList),
@@ -129,8 +133,10 @@ async fn list(
 #[allow(dead_code)]
 struct PageQuery {
     /// 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
-    /// How many to skip (default 0).
+    /// How many to skip (default 0, at most 100,000).
+    #[param(minimum = 0, maximum = 100_000)]
     offset: Option<i64>,
 }
 
@@ -144,6 +150,7 @@ struct PageQuery {
     responses(
         (status = 200, description = "One page and the total count", body = ArticleList),
         (status = 401, description = "No or bad credentials", body = ConduitErrorBody),
+        (status = 422, description = "`limit` or `offset` out of range", body = ConduitErrorBody),
     ),
 )]
 async fn feed(
@@ -173,6 +180,7 @@ async fn feed(
     responses(
         (status = 200, description = "One page and the total count", body = ArticleList),
         (status = 401, description = "No or bad credentials", body = ConduitErrorBody),
+        (status = 422, description = "`limit` or `offset` out of range", body = ConduitErrorBody),
     ),
 )]
 async fn bookmarks(
@@ -197,6 +205,7 @@ async fn bookmarks(
     responses(
         (status = 200, description = "One page", body = ArticleList),
         (status = 401, description = "No or bad credentials", body = ConduitErrorBody),
+        (status = 422, description = "`limit` or `offset` out of range", body = ConduitErrorBody),
     ),
 )]
 async fn drafts(
@@ -232,8 +241,10 @@ struct SearchResults {
 #[allow(dead_code)]
 struct SearchQuery {
     /// Words to find in titles and text (any input is accepted; at most 200 characters).
+    #[param(max_length = 200)]
     q: Option<String>,
-    /// How many results to skip (pages of 20).
+    /// How many results to skip (pages of 20; at most 100,000).
+    #[param(minimum = 0, maximum = 100_000)]
     offset: Option<i64>,
 }
 
@@ -242,6 +253,8 @@ struct SearchQuery {
     get,
     path = "/conduit/api/articles/search",
     tag = TAG,
+    // Anonymous, or signed in for the personal fields (`favorited`, `following`).
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
     params(SearchQuery),
     responses(
         (status = 200, description = "Matches with a snippet each", body = SearchResults),
@@ -283,6 +296,8 @@ async fn search(
     get,
     path = "/conduit/api/articles/{slug}",
     tag = TAG,
+    // Anonymous, or signed in for the personal fields (`favorited`, `following`).
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
     params(("slug" = String, Path, description = "The article's slug")),
     responses(
         (status = 200, description = "The article", body = ArticleEnvelope),
@@ -625,6 +640,8 @@ async fn unbookmark(
     get,
     path = "/conduit/api/articles/{slug}/comments",
     tag = TAG,
+    // Anonymous, or signed in for the personal fields (`favorited`, `following`).
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
     params(("slug" = String, Path, description = "The article's slug")),
     responses(
         (status = 200, description = "The comments", body = CommentList),

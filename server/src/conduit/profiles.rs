@@ -18,6 +18,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     get,
     path = "/conduit/api/profiles/{username}",
     tag = TAG,
+    // Anonymous, or signed in for the personal fields (`favorited`, `following`).
+    security((), ("token" = []), ("bearer" = []), ("session" = [])),
     params(("username" = String, Path, description = "Case-insensitive")),
     responses(
         (status = 200, description = "The profile; `following` says whether the caller follows", body = ProfileEnvelope),

@@ -30,11 +30,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUser {
+    /// 3–20 letters, digits, `_`, `.` or `-`; unique regardless of case.
     #[serde(default)]
+    #[schema(required = true, min_length = 3, max_length = 20, pattern = "^[A-Za-z0-9_.-]+$")]
     username: String,
+    /// Unique regardless of case.
     #[serde(default)]
+    #[schema(required = true, format = Email, max_length = 254)]
     email: String,
+    /// The password policy: by default 8–64 characters with a lowercase and an uppercase
+    /// letter, a digit and a symbol, and hard to guess.
     #[serde(default)]
+    #[schema(required = true, min_length = 8, max_length = 64)]
     password: String,
 }
 
@@ -90,10 +97,12 @@ async fn register(
 
 #[derive(Deserialize, ToSchema)]
 pub struct UserLogin {
-    /// Email address (a username works too).
+    /// Email address (a username works too); not blank.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 254, pattern = "\\S")]
     email: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     password: String,
 }
 
@@ -162,7 +171,7 @@ pub struct UserUpdate {
     /// A new password (our policy applies). Every other session and token is signed
     /// out; the token that made the request keeps working.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 8, max_length = 64)]
     password: Option<Option<String>>,
     /// Up to 500 characters; empty or `null` clears it.
     #[serde(default, deserialize_with = "double_option")]

@@ -25,6 +25,7 @@ use crate::{
     server::{
         clock::now,
         db::{unique_violation, RecordId},
+        metrics::LoginOutcome,
         rate_limit, AppState,
     },
 };
@@ -181,7 +182,7 @@ pub async fn resend_activation(state: &AppState, email: &str, client_ip: &str) -
     rate_limit::hit(state.db.pool(), &format!("resend:{}", email.as_str()), state.accounts.email_rate_limit, now())
         .await?;
     let state = state.clone();
-    tokio::spawn(async move {
+    crate::server::spawn(async move {
         if let Err(error) = send_activation_if_pending(&state, &email).await {
             tracing::error!(?error, "resend activation failed");
         }
@@ -240,15 +241,19 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
         || login.chars().count() > 254
         || login.chars().any(char::is_control)
     {
+        state.metrics.login(LoginOutcome::failure);
         return Err(AppError::BadCredentials { login: login.chars().filter(|c| !c.is_control()).take(254).collect() });
     }
     let user = repo::find_by_login(state.db.pool(), login).await?;
     let verified = state.passwords.verify(password, user.as_ref().map(|u| &u.password_hash)).await?;
     let now = now();
-    let bad_credentials = || AppError::BadCredentials { login: login.to_string() };
+    let bad_credentials = || {
+        state.metrics.login(LoginOutcome::failure);
+        AppError::BadCredentials { login: login.to_string() }
+    };
     let Some(user) = user else { return Err(bad_credentials()) };
     if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        return Err(locked_error(until - now));
+        return Err(locked_error(state, until - now));
     }
     let Verified::Yes { rehash } = verified else {
         let settings = &state.accounts;
@@ -267,9 +272,9 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
                 tracing::warn!(user_id = %user.id, "account locked after repeated failed logins");
                 mails::locked(state.db.pool(), state, &user.email, greeting(&user), settings.lockout_secs, now).await?;
                 state.mail_wake.notify_one();
-                locked_error(settings.lockout_secs)
+                locked_error(state, settings.lockout_secs)
             }
-            FailedLogin::AlreadyLocked => locked_error(settings.lockout_secs),
+            FailedLogin::AlreadyLocked => locked_error(state, settings.lockout_secs),
         });
     };
     if !user.active {
@@ -280,17 +285,19 @@ pub async fn authenticate(state: &AppState, login: &str, password: &SecretString
     }
     // A parallel wrong guess may have locked the account while this one was verifying.
     if !repo::clear_failed_logins(state.db.pool(), &user.id, now).await? {
-        return Err(locked_error(state.accounts.lockout_secs));
+        return Err(locked_error(state, state.accounts.lockout_secs));
     }
     if rehash {
         let upgraded = state.passwords.hash(password).await?;
         repo::upgrade_hash(state.db.pool(), &user.id, &upgraded).await?;
         tracing::info!(user_id = %user.id, "password hash upgraded to current parameters");
     }
+    state.metrics.login(LoginOutcome::success);
     Ok(user)
 }
 
-fn locked_error(retry_after_secs: i64) -> AppError {
+fn locked_error(state: &AppState, retry_after_secs: i64) -> AppError {
+    state.metrics.login(LoginOutcome::lockout);
     AppError::Forbidden(format!(
         "This account is locked after too many failed logins. Try again in {}, or reset your password.",
         crate::error::human_duration(retry_after_secs.max(1) as u64)
@@ -304,7 +311,7 @@ pub async fn forgot_password(state: &AppState, email: &str, client_ip: &str) -> 
     rate_limit::hit(state.db.pool(), &format!("forgot:{}", email.as_str()), state.accounts.email_rate_limit, now())
         .await?;
     let state = state.clone();
-    tokio::spawn(async move {
+    crate::server::spawn(async move {
         if let Err(error) = send_reset_if_known(&state, &email).await {
             tracing::error!(?error, "password reset mail failed");
         }

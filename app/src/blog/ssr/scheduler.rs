@@ -32,7 +32,7 @@ pub async fn publish_due(db: &Db, settings: &BlogSettings, now_ms: i64) -> Resul
 }
 
 pub fn spawn(db: Db, settings: Arc<BlogSettings>) {
-    tokio::spawn(async move {
+    crate::server::spawn(async move {
         let mut interval = tokio::time::interval(settings.scheduler_every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

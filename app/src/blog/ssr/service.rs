@@ -247,8 +247,10 @@ pub async fn search_posts(
     query: &str,
     offset: i64,
 ) -> Result<SearchPage, AppError> {
+    // The limit counts what was sent, as the API description states it.
+    let sent = query.chars().count();
     let query: String = query.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string();
-    if query.chars().count() > SEARCH_MAX {
+    if sent > SEARCH_MAX {
         let mut errors = FieldErrors::new();
         errors.add("q", format!("must be at most {SEARCH_MAX} characters"));
         return Err(AppError::invalid(errors));

@@ -45,7 +45,7 @@ impl ViewRecorder {
     /// Starts the writer task.
     pub fn spawn(db: Db, ranking: Ranking, key: Vec<u8>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(db, ranking, receiver));
+        crate::server::spawn(write_batches(db, ranking, receiver));
         Self { sender, key }
     }
 

@@ -127,7 +127,7 @@ impl Bus {
     /// connection was lost and is back, the hub catches up from the database.
     pub fn spawn_listener(&self, hub: Hub) {
         let Self::Postgres { url } = self.clone() else { return };
-        tokio::spawn(async move {
+        crate::server::spawn(async move {
             let mut connected_before = false;
             loop {
                 match listen(&url, &hub, &mut connected_before).await {

@@ -137,7 +137,7 @@ impl Feed {
         };
         state.batch_due = true;
         let feed = self.clone();
-        tokio::spawn(async move {
+        crate::server::spawn(async move {
             tokio::time::sleep_until(due).await;
             let mut state = feed.state();
             state.batch_due = false;
@@ -361,7 +361,7 @@ impl Hub {
 
     fn fill_gap_later(&self, feed: Arc<Feed>) {
         let hub = self.clone();
-        tokio::spawn(async move {
+        crate::server::spawn(async move {
             // The missing event is usually a moment behind (a commit finishing on
             // another task); if not, the database has it.
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -432,7 +432,7 @@ impl Hub {
     /// refreshed.
     fn spawn_backstop(&self) {
         let hub = self.clone();
-        tokio::spawn(async move {
+        crate::server::spawn(async move {
             let mut every = tokio::time::interval(hub.0.settings.backstop);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

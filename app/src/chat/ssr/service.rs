@@ -221,6 +221,7 @@ pub async fn send(state: &AppState, user: &UserRecord, room_id: &str, content: &
     repo::mark_read(&mut *tx, &room.id, &user.id, seq).await?;
     state.chat.bus().committed(&mut tx, &room.id, seq).await?;
     tx.commit().await?;
+    state.metrics.chat_message();
     let stored = ChatMessage {
         id,
         sender_id: Some(user.id.clone()),

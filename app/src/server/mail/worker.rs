@@ -11,7 +11,7 @@ use lettre::{
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 
-use crate::server::{clock::now, Db};
+use crate::server::{clock::now, metrics::Metrics, Db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpSecurity {
@@ -100,11 +100,12 @@ pub fn spawn_worker(
     db: Db,
     settings: MailerSettings,
     wake: Arc<Notify>,
+    metrics: Arc<Metrics>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
     let transport = Transport::build(&settings.transport)?;
-    Ok(tokio::spawn(async move {
+    Ok(crate::server::spawn(async move {
         loop {
-            if let Err(error) = deliver_due(&db, &transport, &settings).await {
+            if let Err(error) = deliver_due(&db, &transport, &settings, &metrics).await {
                 tracing::warn!(%error, "mail worker: could not read the outbox");
             }
             tokio::select! {
@@ -115,7 +116,12 @@ pub fn spawn_worker(
     }))
 }
 
-async fn deliver_due(db: &Db, transport: &Transport, settings: &MailerSettings) -> Result<(), sqlx::Error> {
+async fn deliver_due(
+    db: &Db,
+    transport: &Transport,
+    settings: &MailerSettings,
+    metrics: &Metrics,
+) -> Result<(), sqlx::Error> {
     let due: Vec<Due> = sqlx::query_as(
         "SELECT id, recipient, subject, text_body, html_body, attempts, next_attempt_at FROM mail_outbox \
          WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT 20",
@@ -158,6 +164,7 @@ async fn deliver_due(db: &Db, transport: &Transport, settings: &MailerSettings) 
                 tracing::info!(mail_id = %mail.id, subject = %mail.subject, "mail delivered");
             }
             Err(error) => {
+                metrics.mail_failed();
                 let attempts = mail.attempts + 1;
                 let delay = backoff(settings.retry_base, settings.max_backoff, attempts);
                 sqlx::query(
