@@ -2,7 +2,8 @@
 # Every check, in order of cost: formatting, clippy (server and browser sides), unit and
 # integration tests (SQLite always, PostgreSQL when reachable or required), then the
 # Playwright suite against a release build. REQUIRE_POSTGRES=1 makes a missing
-# PostgreSQL an error instead of a skip (.ci/run sets it).
+# PostgreSQL an error instead of a skip (.ci/run sets it), and REQUIRE_S3=1 runs the
+# storage tests against a local S3-compatible server too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -28,6 +29,14 @@ if ! scripts/postgres.sh check; then
     skip=(--skip ::postgres)
     say "PostgreSQL is not reachable at $TEST_POSTGRES_URL: SKIPPING the PostgreSQL half of the integration tests"
   fi
+fi
+
+# The storage tests also run against a real S3-compatible server (moto) when REQUIRE_S3=1
+# (.ci/run sets it); otherwise they say they skipped S3.
+if [[ "${REQUIRE_S3:-0}" == 1 ]]; then
+  eval "$(scripts/s3.sh start)"
+  export TEST_S3_ENDPOINT TEST_S3_BUCKET
+  trap 'scripts/s3.sh stop' EXIT
 fi
 
 say "unit and integration tests"

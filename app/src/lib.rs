@@ -16,6 +16,7 @@ pub mod layout;
 pub mod pages;
 mod root;
 pub mod site;
+pub mod uploads;
 
 #[cfg(feature = "ssr")]
 pub mod server;
