@@ -5,30 +5,10 @@
 use std::time::Instant;
 
 use app::uploads::ssr::{
+    fixtures::photo,
     images::{process, ImageLimits, Purpose},
     sniff::sniff,
 };
-use image::{codecs::jpeg::JpegEncoder, ExtendedColorType, Rgb, RgbImage};
-
-fn photo(width: u32, height: u32) -> Vec<u8> {
-    // Smooth light plus per-pixel noise: it compresses like a photo, not like a test card.
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let noise = (seed % 24) as u32;
-        let r = (x * 200 / width + noise) as u8;
-        let g = (y * 180 / height + noise) as u8;
-        let b = ((x + y) * 150 / (width + height) + noise) as u8;
-        Rgb([r, g, b])
-    });
-    let mut bytes = Vec::new();
-    JpegEncoder::new_with_quality(&mut bytes, 92)
-        .encode(image.as_raw(), width, height, ExtendedColorType::Rgb8)
-        .unwrap();
-    bytes
-}
 
 fn main() {
     let runs: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(20);

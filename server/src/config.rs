@@ -18,6 +18,10 @@ use app::{
         rate_limit::RateLimit,
         AccountSettings, DbSettings, Engine,
     },
+    uploads::ssr::{
+        storage::{S3Settings, StorageSettings},
+        UploadSettings,
+    },
 };
 use base64::Engine as _;
 use leptos::config::{Env, LeptosOptions};
@@ -75,6 +79,9 @@ pub struct Config {
     pub metrics: crate::metrics::Exposure,
     /// `ENABLE_HTTPS`: the certificate and key this process serves TLS with.
     pub tls: Option<crate::tls::TlsSettings>,
+    /// Where uploaded files live: `UPLOADS_DIR`, or an S3 bucket when `S3_BUCKET` is set.
+    pub storage: StorageSettings,
+    pub uploads: UploadSettings,
 }
 
 impl fmt::Debug for Config {
@@ -267,6 +274,9 @@ impl Config {
         let chat_rate = n("CHAT_MESSAGES_PER_SECOND", 5, 1..=1000);
         let chat_burst = n("CHAT_BURST", 10, 1..=10_000);
         let chat_batch_ms = n("CHAT_BATCH_MS", 25, 0..=1000);
+        let upload_max_mb = n("UPLOAD_MAX_MB", 10, 1..=1024);
+        let upload_quota_mb = n("UPLOAD_QUOTA_MB", 200, 1..=10_000_000);
+        let upload_quota_files = n("UPLOAD_QUOTA_FILES", 500, 1..=10_000_000);
         if password_policy.min_len > password_policy.max_len {
             problems.push("PASSWORD_MIN_LENGTH must not exceed PASSWORD_MAX_LENGTH".into());
         }
@@ -300,6 +310,41 @@ impl Config {
             }
             (None, Some(token)) => crate::metrics::Exposure::Token(SecretString::from(token)),
             (None, None) => crate::metrics::Exposure::Off,
+        };
+        let storage = match get("S3_BUCKET") {
+            None => StorageSettings::Local(
+                get("UPLOADS_DIR").map_or_else(|| data_dir.join("uploads"), |dir| absolute(Path::new(&dir))),
+            ),
+            Some(bucket) => {
+                let mut required = |name: &str| {
+                    get(name).unwrap_or_else(|| {
+                        problems.push(format!("{name} is required when S3_BUCKET is set"));
+                        String::new()
+                    })
+                };
+                let access_key_id = required("S3_ACCESS_KEY_ID");
+                let secret_access_key = SecretString::from(required("S3_SECRET_ACCESS_KEY"));
+                let endpoint = get("S3_ENDPOINT");
+                if let Some(endpoint) = &endpoint {
+                    if !endpoint.starts_with("https://") && !endpoint.starts_with("http://") {
+                        problems.push(format!("S3_ENDPOINT must be an http(s):// address, got {endpoint:?}"));
+                    }
+                }
+                StorageSettings::S3(S3Settings {
+                    bucket,
+                    endpoint,
+                    region: get("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id,
+                    secret_access_key,
+                    prefix: get("S3_PREFIX").unwrap_or_default(),
+                })
+            }
+        };
+        let uploads = UploadSettings {
+            max_bytes: upload_max_mb as usize * 1024 * 1024,
+            quota_bytes: upload_quota_mb * 1024 * 1024,
+            quota_files: upload_quota_files,
+            ..UploadSettings::default()
         };
         let defaults = Ranking::default();
         let ranking = Ranking {
@@ -412,6 +457,8 @@ impl Config {
             allowed_origins,
             metrics,
             tls,
+            storage,
+            uploads,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod config;
 mod cors;
 mod csp;
 mod feeds;
+mod files;
 mod health;
 mod maintenance;
 pub mod metrics;

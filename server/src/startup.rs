@@ -14,7 +14,9 @@ use app::{
     blog::ssr::{self as blog, search, Blog},
     chat::ssr::{bus::Bus, hub::Hub},
     server::{csp, mail, metrics::Metrics, session_store::SqlSessionStore, AppState, Db},
-    shell, App,
+    shell,
+    uploads::ssr::{storage::Storage, Uploads},
+    App,
 };
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::{serve::ListenerExt, Router};
@@ -24,7 +26,6 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceBuilder;
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
 };
@@ -86,6 +87,9 @@ impl Application {
         blog::scheduler::spawn(db.clone(), blog.settings.clone());
         let chat = Hub::new(db.clone(), Bus::for_db(&db, &config.database.url), Arc::new(config.chat.clone()));
         app::server::spawn(blog::refresh_stored(db.clone(), blog.settings.clone()));
+        let storage = Storage::open(&config.storage).map_err(anyhow::Error::msg)?;
+        tracing::info!(storage = %storage.describe, "uploaded files");
+        let uploads = Uploads::new(storage, config.uploads.clone(), cores);
         let state = AppState {
             leptos_options: config.leptos_options(),
             db: db.clone(),
@@ -105,6 +109,7 @@ impl Application {
             api_reference: Arc::new(api.reference),
             blog,
             chat,
+            uploads,
             metrics: metrics.clone(),
         };
         let cache = crate::page_cache::PageCache::new(config.page_cache);
@@ -208,6 +213,7 @@ pub fn router(
     observe: Observe,
 ) -> Router {
     let https = state.accounts.public_url.starts_with("https://");
+    let upload_limit = state.uploads.settings.max_bytes;
     let routes = page_routes().to_vec();
     let leptos_options = state.leptos_options.clone();
     let mut router = Router::new();
@@ -217,6 +223,7 @@ pub fn router(
     let router = router
         .merge(health::router(health::HealthState::new(state.db.clone())))
         .merge(crate::feeds::router())
+        .merge(crate::files::router())
         .merge(api)
         .leptos_routes_with_context(&state, routes, csp::provide_request_nonce, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(csp::provide_request_nonce, shell))
@@ -232,7 +239,8 @@ pub fn router(
                 .layer(telemetry::trace_layer(observe.scope))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 // Forms and JSON bodies here are small; anything larger is refused (413).
-                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                // Uploads have their own, larger limit.
+                .layer(axum::middleware::from_fn_with_state(upload_limit, crate::files::body_limit))
                 // No MIME sniffing, no framing (clickjacking), no full URLs (which may
                 // carry tokens) in cross-site Referers, and HSTS when served over https.
                 .layer(SetResponseHeaderLayer::if_not_present(

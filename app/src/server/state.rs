@@ -9,6 +9,7 @@ use crate::accounts::ssr::{jwt::ApiJwt, password::Passwords, tokens::AccountToke
 use crate::blog::ssr::Blog;
 use crate::chat::ssr::hub::Hub;
 use crate::docs::model::ApiReference;
+use crate::uploads::ssr::Uploads;
 
 /// Everything a request handler or server function may need, cheap to clone.
 #[derive(Clone, FromRef)]
@@ -25,6 +26,7 @@ pub struct AppState {
     pub api_reference: Arc<ApiReference>,
     pub blog: Blog,
     pub chat: Hub,
+    pub uploads: Uploads,
     /// This instance's Prometheus metrics.
     pub metrics: Arc<Metrics>,
 }

@@ -2,5 +2,11 @@
 //! decides what a file is from its bytes, re-encodes images and keeps every file in
 //! content-addressed storage.
 
+pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+
+pub use model::{Quota, Rendition, Upload, UploadKind, UploadList};
+
+/// Where stored files are served.
+pub const FILES_PATH: &str = "/files";

@@ -53,7 +53,7 @@ pub enum PasswordLoginFailure {
 }
 
 impl ErrorBody {
-    fn response(status: StatusCode, message: String, fields: BTreeMap<String, Vec<String>>) -> Response {
+    pub(crate) fn response(status: StatusCode, message: String, fields: BTreeMap<String, Vec<String>>) -> Response {
         (status, Json(Self { error: true, status: status.as_u16(), message, fields })).into_response()
     }
 }

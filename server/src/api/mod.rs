@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 pub(crate) mod error;
 pub(crate) mod extract;
+mod uploads;
 mod users;
 
 use app::{
@@ -36,6 +37,7 @@ pub use extract::ClientIp;
 const TAG_AUTH: &str = "Logging in";
 const TAG_ACCOUNT: &str = "Your account";
 const TAG_USERS: &str = "Users";
+const TAG_UPLOADS: &str = "Uploads";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,6 +53,7 @@ const TAG_USERS: &str = "Users";
         (name = TAG_AUTH, description = "Credentials for API clients: opaque API tokens, or JWT access/refresh pairs."),
         (name = TAG_ACCOUNT, description = "Register and manage your own account."),
         (name = TAG_USERS, description = "User administration. Admins may do everything; other users may read and update only themselves."),
+        (name = TAG_UPLOADS, description = "Images, covers, attachments and avatars. Send the file as the request body; the server decides what it is from its bytes. Stored files are served under `/files/`, named by their content's SHA-256, cached for a year; anything but an image is served as a download."),
         (name = crate::chat::TAG, description = "Real-time chat: public rooms and private conversations. The socket carries messages live; these endpoints list rooms, page through history, manage conversations and change messages. Every rule is the socket's too."),
         (name = crate::conduit::TAG, description = "The blog as the public RealWorld (Conduit) API spec describes it, under `/conduit/api`, so any RealWorld frontend works against it. Errors here follow that spec: `{\"errors\": {\"<field>\": [\"<message>\"]}}` with 401 (no or bad token), 403, 404, 409 (taken) or 422 (invalid). Send an API token as `Authorization: Token <token>`. Extensions beyond the spec: `sort` (`hot`, `new`, `top` with `period`), views, comment counts, bookmarks, drafts and search."),
     ),
@@ -110,6 +113,7 @@ impl Api {
             .merge(auth::router())
             .merge(accounts::router())
             .merge(users::router())
+            .merge(uploads::router())
             .merge(crate::chat::router())
             .merge(crate::conduit::router())
             .split_for_parts();
@@ -155,8 +159,13 @@ fn document_rejections(description: &mut Description) {
             let mut add = |(status, text): (&str, &str)| {
                 operation.responses.responses.entry(status.to_string()).or_insert_with(|| response(text));
             };
-            if operation.request_body.is_some() {
-                body_rejections.into_iter().for_each(&mut add);
+            match &operation.request_body {
+                Some(utoipa::openapi::RefOr::T(body)) if body.content.contains_key("application/json") => {
+                    body_rejections.into_iter().for_each(&mut add)
+                }
+                // A raw file body: any content type is taken, and its limit is its own.
+                Some(_) => add(body_rejections[0]),
+                None => {}
             }
             if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
                 add(credential_rejection);

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use crate::helpers::TestApp;
 
 /// Everything the API offers (issue 4, the blog's RealWorld API of issue 9 and the
-/// chat of issue 10), which the description must list.
-const API: [(&str, &str); 55] = [
+/// chat of issue 10, the uploads of issue 12), which the description must list.
+const API: [(&str, &str); 58] = [
     ("POST", "/api/auth/token"),
     ("DELETE", "/api/auth/token"),
     ("POST", "/api/auth/generate-token"),
@@ -63,6 +63,9 @@ const API: [(&str, &str); 55] = [
     ("PATCH", "/api/chat/messages/{id}"),
     ("DELETE", "/api/chat/messages/{id}"),
     ("POST", "/api/chat/ticket"),
+    ("POST", "/api/uploads"),
+    ("GET", "/api/uploads"),
+    ("DELETE", "/api/uploads/{id}"),
     // Listed here so the count is exact: the description does not describe itself.
     ("GET", "/api/openapi.json"),
 ];

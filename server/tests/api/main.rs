@@ -22,4 +22,5 @@ mod metrics;
 mod pages;
 mod scale_out;
 mod tls;
+mod uploads;
 mod users;

@@ -256,70 +256,9 @@ fn encode(image: &DynamicImage, transparent: bool) -> Result<Rendition, ImageErr
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
+    use super::super::fixtures::{jpeg, png, png_claiming, with_exif};
     use super::*;
-    use image::{Rgb, RgbImage, Rgba, RgbaImage};
-
-    /// A JPEG of `width`×`height` with a gradient, so that it compresses like a photo.
-    pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-        let image =
-            RgbImage::from_fn(width, height, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]));
-        let mut bytes = Vec::new();
-        JpegEncoder::new_with_quality(&mut bytes, 90)
-            .encode(image.as_raw(), width, height, ExtendedColorType::Rgb8)
-            .unwrap();
-        bytes
-    }
-
-    pub fn png(width: u32, height: u32, alpha: u8) -> Vec<u8> {
-        let image = RgbaImage::from_pixel(width, height, Rgba([10, 120, 200, alpha]));
-        let mut bytes = Vec::new();
-        PngEncoder::new(&mut bytes).write_image(image.as_raw(), width, height, ExtendedColorType::Rgba8).unwrap();
-        bytes
-    }
-
-    /// Puts an EXIF APP1 segment (orientation `orientation`, and a camera make that must
-    /// not survive) right after the JPEG's start-of-image marker.
-    pub fn with_exif(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-        // TIFF header (little endian), one IFD with two entries: Orientation, Make.
-        let make = b"SecretCam\0";
-        let mut tiff = Vec::new();
-        tiff.extend_from_slice(b"II*\0");
-        tiff.extend_from_slice(&8u32.to_le_bytes());
-        tiff.extend_from_slice(&2u16.to_le_bytes());
-        // Orientation: tag 0x0112, SHORT, count 1, value inline.
-        tiff.extend_from_slice(&0x0112u16.to_le_bytes());
-        tiff.extend_from_slice(&3u16.to_le_bytes());
-        tiff.extend_from_slice(&1u32.to_le_bytes());
-        tiff.extend_from_slice(&orientation.to_le_bytes());
-        tiff.extend_from_slice(&[0, 0]);
-        // Make: tag 0x010F, ASCII, count 10, at offset 8 + 2 + 2*12 + 4 = 38.
-        tiff.extend_from_slice(&0x010Fu16.to_le_bytes());
-        tiff.extend_from_slice(&2u16.to_le_bytes());
-        tiff.extend_from_slice(&(make.len() as u32).to_le_bytes());
-        tiff.extend_from_slice(&38u32.to_le_bytes());
-        tiff.extend_from_slice(&0u32.to_le_bytes());
-        tiff.extend_from_slice(make);
-        let mut segment = b"Exif\0\0".to_vec();
-        segment.extend_from_slice(&tiff);
-        let mut out = jpeg[..2].to_vec();
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        out.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
-        out.extend_from_slice(&segment);
-        out.extend_from_slice(&jpeg[2..]);
-        out
-    }
-
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &byte in data {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
-        }
-        !crc
-    }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         haystack.windows(needle.len()).any(|w| w == needle)
@@ -378,12 +317,7 @@ pub(crate) mod tests {
     fn huge_dimensions_are_refused_before_decoding() {
         // A PNG header claiming 60,000 × 60,000 pixels, with almost no data behind it.
         let limits = ImageLimits::default();
-        let mut bomb = png(1, 1, 255);
-        bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&60_000u32.to_be_bytes());
-        // The header chunk's checksum, so that only the size is wrong.
-        let crc = crc32(&bomb[12..29]);
-        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        let bomb = png_claiming(60_000, 60_000);
         let error = process(&bomb, FileType::Png, Purpose::Inline, &limits).unwrap_err();
         assert!(matches!(error, ImageError::TooLarge { width: 60_000, height: 60_000, .. }), "{error:?}");
         // Within the sides but over the pixel count.
