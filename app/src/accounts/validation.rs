@@ -270,6 +270,9 @@ impl AvatarUrl {
         if value.is_empty() {
             return Ok(None);
         }
+        if is_uploaded_picture(value) {
+            return Ok(Some(Self(value.to_string())));
+        }
         let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
         let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
         let valid = value.chars().count() <= AVATAR_URL_MAX
@@ -278,13 +281,24 @@ impl AvatarUrl {
         if valid {
             Ok(Some(Self(value.to_string())))
         } else {
-            Err(vec![format!("must be an image address starting with https://, at most {AVATAR_URL_MAX} characters")])
+            Err(vec![format!(
+                "must be an image address starting with https://, at most {AVATAR_URL_MAX} characters, or an uploaded picture (/files/…)"
+            )])
         }
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// One of the site's own stored pictures: `/files/<sha256>.jpg` or `.png`.
+fn is_uploaded_picture(value: &str) -> bool {
+    value.strip_prefix("/files/").and_then(|name| name.split_once('.')).is_some_and(|(hash, extension)| {
+        hash.len() == 64
+            && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && matches!(extension, "jpg" | "png")
+    })
 }
 
 /// The password rules; the server's configured policy is sent to the browser so both
@@ -492,6 +506,10 @@ mod tests {
         assert_eq!(Bio::parse_optional(&"x".repeat(501)).unwrap_err(), ["must be at most 500 characters (has 501)"]);
         assert_eq!(AvatarUrl::parse_optional("").unwrap(), None);
         assert!(AvatarUrl::parse_optional("https://img.example.com/a.png").unwrap().is_some());
+        let uploaded = format!("/files/{}.jpg", "ab".repeat(32));
+        assert!(AvatarUrl::parse_optional(&uploaded).unwrap().is_some());
+        assert!(AvatarUrl::parse_optional(&format!("/files/{}.pdf", "ab".repeat(32))).is_err());
+        assert!(AvatarUrl::parse_optional("/files/../secret.jpg").is_err());
         for bad in [
             "javascript:alert(1)",
             "ftp://x.test/a",

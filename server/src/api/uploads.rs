@@ -51,6 +51,7 @@ struct UploadQuery {
 /// Images (JPEG, PNG, WebP, GIF; no SVG) are re-encoded without their metadata at the
 /// widths a page needs; a cover also gets a 1200×630 social card, an avatar square sizes.
 /// Attachments may be PDF, text, ZIP or gzip files (or images) and are kept as sent.
+/// An avatar becomes your profile picture at once; the one it replaces is deleted.
 #[utoipa::path(
     post,
     path = "/api/uploads",

@@ -1,7 +1,7 @@
 use app::uploads::ssr::fixtures::{jpeg, photo, png_claiming, with_exif};
 use serde_json::Value;
 
-use crate::helpers::{api_client, error_of, TestApp};
+use crate::helpers::{api_client, current_user_as, error_of, TestApp};
 
 impl TestApp {
     /// POSTs `bytes` to `/api/uploads?{query}` as `token`'s user.
@@ -40,6 +40,11 @@ impl TestApp {
         let url = self.url(&format!("/api/uploads/{}", id.as_str().unwrap()));
         let response = api_client().delete(url).header("authorization", format!("Token {token}")).send().await;
         response.expect("request is sent").status().as_u16()
+    }
+
+    /// The picture the signed-in user's profile shows.
+    async fn picture(&self, token: &str) -> Value {
+        current_user_as(self, &format!("Token {token}")).await["avatar_url"].clone()
     }
 
     async fn fetch(&self, url: &str) -> reqwest::Response {
@@ -159,6 +164,23 @@ engine_tests! {
         // Nothing of all that was stored.
         let list = app.my_uploads(&token).await;
         assert_eq!(list["quota"]["files"], 1, "{list}");
+    }
+
+    async fn an_avatar_becomes_the_picture_and_replaces_the_last_one(app: TestApp) {
+        let token = app.uploader("face").await;
+        let first = app.uploaded(&token, "kind=avatar", photo(400, 300)).await;
+        assert_eq!(app.picture(&token).await, first["renditions"][1]["url"], "the 128-pixel square");
+        let second = app.uploaded(&token, "kind=avatar", photo(500, 500)).await;
+        assert_eq!(app.picture(&token).await, second["renditions"][1]["url"]);
+        // The replaced picture is deleted, and its files with it.
+        for rendition in first["renditions"].as_array().unwrap() {
+            assert_eq!(app.fetch(rendition["url"].as_str().unwrap()).await.status(), 404);
+        }
+        let list = app.my_uploads(&token).await;
+        assert_eq!(list["uploads"].as_array().unwrap().len(), 1, "{list}");
+        // Deleting the picture in use leaves none.
+        assert_eq!(app.delete_upload(&token, &second["id"]).await, 204);
+        assert_eq!(app.picture(&token).await, Value::Null);
     }
 
     async fn uploads_need_credentials(app: TestApp) {

@@ -66,6 +66,22 @@ pub async fn usage<'e>(db: impl AnyExecutor<'e>, owner_id: &str) -> Result<(i64,
     Ok((files, bytes.unwrap_or(0)))
 }
 
+/// The owner's avatars other than `keep`, oldest first.
+pub async fn other_avatars<'e>(
+    db: impl AnyExecutor<'e>,
+    owner_id: &str,
+    keep: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM uploads WHERE owner_id = $1 AND kind = 'avatar' AND id <> $2 ORDER BY created_at_ms, id",
+    )
+    .bind(owner_id)
+    .bind(keep)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// Deletes an upload; returns the stored files it used that no other upload uses.
 pub async fn delete(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, sqlx::Error> {
     let keys: Vec<(String,)> =

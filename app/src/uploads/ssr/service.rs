@@ -8,7 +8,11 @@ use super::{
     storage::FileKey,
 };
 use crate::{
-    accounts::{ssr::repo::UserRecord, validation::FieldErrors, Role},
+    accounts::{
+        ssr::repo::{self as accounts_repo, UserRecord},
+        validation::FieldErrors,
+        Role,
+    },
     error::AppError,
     server::{clock::now_ms, db::RecordId, AppState},
     uploads::{Quota, Rendition, Upload, UploadKind, UploadList, FILES_PATH},
@@ -236,11 +240,44 @@ pub async fn upload(
     };
     keys.sort();
     keys.dedup();
+    let upload = upload_of(row.clone());
     let mut tx = state.db.begin().await?;
     repo::insert(&mut tx, &row, &keys).await?;
+    // A new avatar is the user's picture at once; the one it replaces is deleted.
+    let mut unused = Vec::new();
+    if kind == UploadKind::Avatar {
+        let picture = avatar_picture(&upload);
+        accounts_repo::update_public_profile(&mut *tx, &user.id, None, Some(Some(picture)), now_ms() / 1000).await?;
+        for old in repo::other_avatars(&mut *tx, &user.id, &row.id).await? {
+            unused.extend(repo::delete(&mut tx, &old).await?);
+        }
+    }
     tx.commit().await?;
+    remove_files(state, &unused).await;
     tracing::info!(upload_id = %row.id, kind = kind.as_str(), size_bytes, "file uploaded");
-    Ok(upload_of(row))
+    Ok(upload)
+}
+
+/// The size profiles, comments and chat show (the 128-pixel square, or the largest
+/// there is when the picture is smaller).
+fn avatar_picture(upload: &Upload) -> String {
+    upload
+        .renditions
+        .iter()
+        .rev()
+        .find(|r| r.width <= 128)
+        .or(upload.renditions.first())
+        .map_or_else(|| upload.url.clone(), |r| r.url.clone())
+}
+
+/// Removes stored files nothing uses any more. The rows are gone either way; a file left
+/// behind only costs space.
+async fn remove_files(state: &AppState, keys: &[String]) {
+    for key in keys.iter().filter_map(|k| FileKey::parse(k)) {
+        if let Err(error) = state.uploads.storage.delete(&key).await {
+            tracing::warn!(%error, file = %key, "could not remove an unused file");
+        }
+    }
 }
 
 fn storage_failed(error: super::storage::StorageError) -> AppError {
@@ -267,13 +304,16 @@ pub async fn delete(state: &AppState, user: &UserRecord, id: &str) -> Result<(),
     }
     let mut tx = state.db.begin().await?;
     let unused = repo::delete(&mut tx, &row.id).await?;
-    tx.commit().await?;
-    for key in unused.iter().filter_map(|k| FileKey::parse(k)) {
-        // The row is gone either way; a file left behind only costs space.
-        if let Err(error) = state.uploads.storage.delete(&key).await {
-            tracing::warn!(%error, file = %key, "could not remove an unused file");
+    // Deleting the picture in use leaves its owner with none.
+    if row.kind == UploadKind::Avatar.as_str() {
+        let pictures: Vec<String> = upload_of(row.clone()).renditions.into_iter().map(|r| r.url).collect();
+        let owner = accounts_repo::find_by_id(&mut *tx, &row.owner_id).await?;
+        if owner.and_then(|o| o.avatar_url).is_some_and(|url| pictures.contains(&url)) {
+            accounts_repo::update_public_profile(&mut *tx, &row.owner_id, None, Some(None), now_ms() / 1000).await?;
         }
     }
+    tx.commit().await?;
+    remove_files(state, &unused).await;
     tracing::info!(upload_id = %row.id, removed_files = unused.len(), "upload deleted");
     Ok(())
 }
