@@ -19,6 +19,17 @@ pub use state::AppState;
 
 /// Starts a background task under the current span, so what it does (the statements
 /// it runs, above all) is counted for the server instance that started it.
+/// Bytes as lower-case hexadecimal (digests in keys, ETags and file names).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of `bytes`, in hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
 pub fn spawn<F>(task: F) -> tokio::task::JoinHandle<F::Output>
 where
     F: std::future::Future + Send + 'static,

@@ -100,7 +100,7 @@ async fn create(
     };
     let name = params.get("name").map_or("file", String::as_str);
     let upload =
-        service::upload(&state, &user, kind, name, bytes.to_vec()).await.map_err(|e| ApiError(e).into_response())?;
+        service::upload(&state, &user, kind, name, Vec::from(bytes)).await.map_err(|e| ApiError(e).into_response())?;
     Ok((StatusCode::CREATED, Json(upload)))
 }
 

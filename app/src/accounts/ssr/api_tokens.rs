@@ -2,7 +2,6 @@
 //! hash is enough for keys this long), revocable, optionally expiring.
 
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
 use super::repo::{self, UserRecord};
@@ -32,7 +31,7 @@ pub enum Origin {
 }
 
 pub(crate) fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::server::sha256_hex(token.as_bytes())
 }
 
 /// A new secret: `prefix` and 32 random bytes, base64url.

@@ -165,7 +165,7 @@ impl Feed {
 /// A strong validator for a rendered document.
 pub fn etag(body: &str) -> String {
     let digest = Sha256::digest(body.as_bytes());
-    format!("\"{}\"", digest[..12].iter().map(|b| format!("{b:02x}")).collect::<String>())
+    format!("\"{}\"", crate::server::hex(&digest[..12]))
 }
 
 /// Root-relative links (`/blog/x`, `#a`) in post HTML, made absolute for feed readers.

@@ -64,7 +64,7 @@ pub fn visitor_hash(key: &[u8], day: i64, identity: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(&day.to_be_bytes());
     mac.update(identity.as_bytes());
-    mac.finalize().into_bytes()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    crate::server::hex(&mac.finalize().into_bytes()[..16])
 }
 
 /// Substrings of the user agents of crawlers, link-preview fetchers and scripts.

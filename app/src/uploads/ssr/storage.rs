@@ -8,7 +8,6 @@ use std::{fmt, path::PathBuf, sync::Arc};
 
 use object_store::{aws::AmazonS3Builder, local::LocalFileSystem, path::Path as ObjectPath, ObjectStore, PutPayload};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 
 use super::sniff::FileType;
 
@@ -39,9 +38,7 @@ pub struct FileKey(String);
 
 impl FileKey {
     pub fn for_bytes(bytes: &[u8], kind: FileType) -> Self {
-        let digest = Sha256::digest(bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        Self(format!("{hex}.{}", kind.extension()))
+        Self(format!("{}.{}", crate::server::sha256_hex(bytes), kind.extension()))
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
