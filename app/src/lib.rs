@@ -14,6 +14,7 @@ pub mod docs;
 pub mod error;
 pub mod layout;
 pub mod pages;
+pub mod review;
 mod root;
 pub mod site;
 pub mod uploads;

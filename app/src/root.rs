@@ -23,6 +23,7 @@ use crate::chat::pages::ChatPage;
 use crate::docs::pages::ApiDocsPage;
 use crate::layout::{Footer, Header, PageErrorBoundary};
 use crate::pages::{HomePage, NotFound};
+use crate::review::pages::{ReviewPostPage, ReviewQueuePage};
 use crate::site::provide_site;
 
 pub const SITE_NAME: &str = "Commonplace";
@@ -91,6 +92,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/:slug") view=PostPage ssr=SsrMode::Async/>
                             <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/review") view={Lazy::<ReviewQueue>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/review/:post_id") view={Lazy::<ReviewPost>::new()} ssr=SsrMode::Async/>
                             // Pages that may redirect render fully before the response
                             // starts, so the redirect is a real 302 without JavaScript.
                             <Route path=path!("/signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async/>
@@ -144,6 +147,8 @@ lazy_pages! {
     NewPost => NewPostPage,
     EditPost => EditPostPage,
     Chat => ChatPage,
+    ReviewQueue => ReviewQueuePage,
+    ReviewPost => ReviewPostPage,
     Signup => SignupPage,
     CheckEmail => CheckEmailPage,
     Activate => ActivatePage,

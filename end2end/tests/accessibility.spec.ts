@@ -1,19 +1,11 @@
-import { test, expect, Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { activeAccount, hydrated, logIn, unique } from "./support";
-
-/** Runs axe (WCAG 2.1 AA) on the page as it is now; every violation fails the test. */
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const problems = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  expect(problems, `${label}: accessibility violations`).toEqual([]);
-}
+import { test, expect } from "@playwright/test";
+import { activeAccount, expectAccessible, hydrated, logIn, unique } from "./support";
 
 // One test per colour scheme: each walks a dozen pages through axe.
 for (const colorScheme of ["light", "dark"] as const) {
   test(`the blog's pages pass axe in ${colorScheme}, signed out and signed in`, async ({ browser, request }) => {
     const author = unique("ax");
-    await activeAccount(request, author);
+    await activeAccount(request, author, "trainer");
     const context = await browser.newContext({ colorScheme });
     const page = await context.newPage();
     await logIn(page, author);

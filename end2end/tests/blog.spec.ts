@@ -18,7 +18,7 @@ const BODY = [
 ].join("\n");
 
 async function writerPage(browser: Browser, request: Parameters<typeof activeAccount>[0], name: string) {
-  await activeAccount(request, name);
+  await activeAccount(request, name, "trainer");
   const page = await browser.newPage();
   await logIn(page, name);
   return page;
@@ -157,7 +157,7 @@ test.describe("without JavaScript", () => {
   test("a reader reads the whole post, likes it and comments through plain forms", async ({ browser, request }) => {
     const jsWriter = await browser.newContext({ javaScriptEnabled: true });
     const author = unique("au");
-    await activeAccount(request, author);
+    await activeAccount(request, author, "trainer");
     const writer = await jsWriter.newPage();
     await logIn(writer, author);
     const title = `Plain HTML ${unique("t")}`;
@@ -187,7 +187,7 @@ test.describe("without JavaScript", () => {
 
   test("the editor saves and refuses bad input without JavaScript, keeping what was typed", async ({ browser, request }) => {
     const name = unique("au");
-    await activeAccount(request, name);
+    await activeAccount(request, name, "trainer");
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await logIn(page, name, false);

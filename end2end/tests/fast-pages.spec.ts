@@ -30,7 +30,7 @@ async function brotliBytes(page: Page, urls: Iterable<string>) {
 
 test("a reader's first visit downloads no more wasm than the budget", async ({ browser, request }) => {
   const author = unique("fp");
-  await activeAccount(request, author);
+  await activeAccount(request, author, "trainer");
   const tag = unique("t");
   const slug = await publishedPost(request, author, tag);
   const figures: string[] = [];
@@ -61,7 +61,7 @@ test("the whole app's wasm stays within its budget", async () => {
 
 test("from a reader page, the editor, the chat and the account page load their code on demand and work", async ({ page, request }) => {
   const writer = unique("fw");
-  await activeAccount(request, writer);
+  await activeAccount(request, writer, "trainer");
   const slug = await publishedPost(request, writer, unique("t"));
   await logIn(page, writer);
 

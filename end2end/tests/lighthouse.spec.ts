@@ -45,7 +45,7 @@ async function audit(url: string): Promise<Report> {
 test("the home page, the blog and a post score 100 for accessibility, best practices and SEO", async ({ request, baseURL }) => {
   test.setTimeout(300_000);
   const author = unique("lh");
-  await activeAccount(request, author);
+  await activeAccount(request, author, "trainer");
   const slug = await publishedPost(request, author, unique("t"));
   const lines: string[] = [];
   const failures: string[] = [];

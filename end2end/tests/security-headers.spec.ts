@@ -71,7 +71,7 @@ test("a cached reader page gets a fresh nonce on every response", async ({ reque
 
 test("reading, writing and chatting hydrate and run with no CSP violation", async ({ page, request }) => {
   const writer = unique("csp");
-  await activeAccount(request, writer);
+  await activeAccount(request, writer, "trainer");
   const slug = await publishedPost(request, writer, unique("t"));
   const violations = await watchViolations(page);
 

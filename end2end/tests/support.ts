@@ -1,6 +1,9 @@
 // Shared steps of the end-to-end tests: accounts made through the server functions,
 // logging in through the real form, waiting for hydration.
 import { expect, Page, APIRequestContext } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { execFileSync } from "node:child_process";
+import { serverBin, serverEnv } from "../playwright.config";
 
 export const PASSWORD = "Plum-Orbit-Lantern-42!";
 
@@ -9,12 +12,28 @@ export function unique(prefix: string) {
   return `${prefix}${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1e3)}`;
 }
 
+/** Runs axe (WCAG 2.1 AA) on the page as it is now; every violation fails the test. */
+export async function expectAccessible(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const problems = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(problems, `${label}: accessibility violations`).toEqual([]);
+}
+
 export async function hydrated(page: Page) {
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
 }
 
-/** Signs up and activates an account through the server functions and the dev outbox. */
-export async function activeAccount(request: APIRequestContext, username: string) {
+/** Gives an account a role with the server's own maintenance command. */
+export function setRole(username: string, role: "client" | "trainer" | "admin") {
+  execFileSync(serverBin, ["set-role", username, role], { env: { ...process.env, ...serverEnv }, cwd: __dirname + "/.." });
+}
+
+/**
+ * Signs up and activates an account through the server functions and the dev outbox.
+ * A new account is a client, whose posts are reviewed before publishing; `role` makes it
+ * a trainer (publishes directly) or an admin (reviews).
+ */
+export async function activeAccount(request: APIRequestContext, username: string, role?: "trainer" | "admin") {
   const email = `${username}@example.com`;
   const signup = await request.post("/fn/accounts/signup", {
     headers: { accept: "application/json" },
@@ -26,6 +45,7 @@ export async function activeAccount(request: APIRequestContext, username: string
   const token = /\/activate\?token=(\S+)/.exec(mail.body)![1];
   const activated = await request.post("/fn/accounts/activate", { headers: { accept: "application/json" }, form: { token } });
   expect(activated.status()).toBe(200);
+  if (role) setRole(username, role);
 }
 
 /** Logs in through the form; works with and without JavaScript. */
@@ -38,7 +58,7 @@ export async function logIn(page: Page, username: string, javascript = true) {
   await expect(page).toHaveURL(/\/account$/);
 }
 
-/** Publishes a post through the Conduit API as `username` (an active account); returns its slug. */
+/** Publishes a post through the Conduit API as `username` (an active trainer); returns its slug. */
 export async function publishedPost(request: APIRequestContext, username: string, tag: string) {
   const login = await request.post("/conduit/api/users/login", {
     data: { user: { email: `${username}@example.com`, password: PASSWORD } },

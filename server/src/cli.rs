@@ -27,6 +27,8 @@ use crate::Config;
 const USAGE: &str = "usage:\n  \
     server promote-admin <username-or-email>\n      \
       Makes an existing account an active, verified administrator (sign up first).\n  \
+    server set-role <username-or-email> <client|trainer|admin>\n      \
+      Gives an existing account a role (trainers publish without review by default).\n  \
     server seed-demo [--posts N] [--authors N]\n      \
       Fills the database with demo authors, posts, comments, likes and views\n      \
       (default 400 posts by 24 authors; each run adds new ones).\n  \
@@ -42,6 +44,7 @@ const DEMO_PASSWORD: &str = "Demo-Author-Lantern-42!";
 pub async fn run(config: &Config, args: &[String]) -> anyhow::Result<()> {
     match args {
         [command, login] if command == "promote-admin" => promote_admin(config, login).await,
+        [command, login, role] if command == "set-role" => set_role(config, login, role).await,
         [command, options @ ..] if command == "seed-demo" => seed_demo(config, parse_seed_options(options)?).await,
         [command, file] if command == "backup" => crate::backup::backup(config, Path::new(file)).await,
         [command, file] if command == "restore" => crate::backup::restore(config, Path::new(file)).await,
@@ -66,6 +69,16 @@ async fn promote_admin(config: &Config, login: &str) -> anyhow::Result<()> {
     repo::mark_verified(&mut *tx, &user.id, now).await?;
     tx.commit().await?;
     println!("{} ({}) is now an administrator.", user.username, user.email);
+    Ok(())
+}
+
+async fn set_role(config: &Config, login: &str, role: &str) -> anyhow::Result<()> {
+    let role =
+        Role::parse(role).with_context(|| format!("no role named {role:?}: client, trainer or admin\n{USAGE}"))?;
+    let db = open(config).await?;
+    let user = repo::find_by_login(db.pool(), login).await?.with_context(|| format!("no account named {login:?}"))?;
+    admin_repo::set_role(db.pool(), &user.id, role, now()).await?;
+    println!("{} ({}) is now a {}.", user.username, user.email, role.as_str());
     Ok(())
 }
 

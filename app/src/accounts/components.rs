@@ -48,7 +48,7 @@ pub fn AccountMenu() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match auth.user.await {
                         Ok(Some(user)) => view! {
-                            {(user.role == super::Role::Admin).then(|| view! { <li><A href="/admin/users">"Users"</A></li> })}
+                            {(user.role == super::Role::Admin).then(|| view! { <li><A href="/review">"Review"</A></li><li><A href="/admin/users">"Users"</A></li> })}
                             <li><A href="/blog/new" attr:class="button button--small">"Write"</A></li>
                             <li><A href="/account">{user.display_name().to_string()}</A></li>
                             <li>

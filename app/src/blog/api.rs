@@ -134,9 +134,21 @@ pub async fn get_editor_post(slug: String) -> Result<EditorPost, AppError> {
     .await
 }
 
+/// The empty editor for a new post (whether the writer's posts are reviewed).
+#[server(prefix = "/fn", endpoint = "blog/new-post")]
+pub async fn get_new_post() -> Result<EditorPost, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        service::new_post(&ctx.state, &user).await
+    })
+    .await
+}
+
 /// Saves the editor's form. `intent` is the button pressed: `draft` (keep the state),
-/// `publish` or `schedule` (with `publish_at`). Afterwards the browser goes to the post
-/// when it is live, else back to the editor.
+/// `publish` or `schedule` (with `publish_at`), or `submit` for review. Afterwards the
+/// browser goes to the post when it is live, to its review page when submitted, else
+/// back to the editor.
 #[server(prefix = "/fn", endpoint = "blog/save")]
 #[allow(clippy::too_many_arguments)]
 pub async fn save_post(
@@ -155,6 +167,7 @@ pub async fn save_post(
         let input = service::PostInput { title, description, tags, body };
         let saved = service::save(&ctx.state, &user, Some(id.as_str()), input, intent, &publish_at).await?;
         let next = match saved.status {
+            _ if intent == service::Intent::Submit => format!("/review/{}", saved.id),
             super::model::PostStatus::Published => format!("/blog/{}", saved.slug),
             _ => format!("/blog/{}/edit?saved={}", saved.slug, saved.status.as_str()),
         };

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::{
     accounts::components::{action_error, use_auth, FormAlert},
+    review::rules::ReviewState,
     root::SITE_NAME,
     site::{title_text, use_site},
 };
@@ -90,6 +91,8 @@ pub fn PostCard(post: PostSummary, #[prop(optional)] show_status: bool) -> impl 
     let author_href = format!("/u/{}", post.author.username);
     let when = post.published_at_ms.or(post.scheduled_at_ms).unwrap_or(post.updated_at_ms);
     let status = post.status;
+    let review = post.review_state;
+    let review_href = format!("/review/{}", post.id);
     view! {
         <article class="post-card">
             <header class="post-card__byline">
@@ -99,6 +102,11 @@ pub fn PostCard(post: PostSummary, #[prop(optional)] show_status: bool) -> impl 
                 <time datetime=iso_datetime(when)>{format_date(when)}</time>
                 {(show_status && status != PostStatus::Published).then(|| view! {
                     <span class=format!("badge badge--{}", status.as_str())>{status.label()}</span>
+                })}
+                {(show_status && review != ReviewState::Idle).then(|| view! {
+                    <A href=review_href attr:class="badge badge--review">{review.label()}
+                        {(post.open_items > 0).then(|| format!(" · {} open", post.open_items))}
+                    </A>
                 })}
             </header>
             <h2 class="post-card__title"><A href=href>{post.title.clone()}</A></h2>

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::review::{model::ReviewItem, rules::ReviewState};
+
 /// Where a post stands. The review flow adds its states beside these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -169,6 +171,9 @@ pub struct PostSummary {
     pub view_count: i64,
     pub liked: bool,
     pub bookmarked: bool,
+    /// Where the author's working revision stands in review (the drafts page shows it).
+    pub review_state: ReviewState,
+    pub open_items: i64,
 }
 
 /// One page of a list; `next` continues after its last post (keyset pagination).
@@ -302,6 +307,12 @@ pub struct EditorPost {
     pub body: String,
     pub scheduled_at_ms: Option<i64>,
     pub published_at_ms: Option<i64>,
+    pub review_state: ReviewState,
+    /// The writer's posts are reviewed before publishing: the editor offers "Submit for
+    /// review" instead of "Publish".
+    pub needs_review: bool,
+    /// The corrections of the last review, while changes are requested.
+    pub corrections: Vec<ReviewItem>,
 }
 
 /// The author page: who they are and their published posts.

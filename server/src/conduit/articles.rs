@@ -13,6 +13,7 @@ use app::{
         validation::Tag,
     },
     error::AppError,
+    review::ssr::service as review,
     server::AppState,
 };
 use axum::{
@@ -379,7 +380,19 @@ fn intent_of(status: Option<&str>, publish_at: Option<&str>) -> Result<Intent, C
     }
 }
 
-/// Create an article (published at once unless `status` says `draft`).
+/// "Publish" from a RealWorld client means "submit for review" for an author whose
+/// posts are reviewed: the client knows nothing of review, and the article appears once
+/// a reviewer approves it.
+async fn through_review(state: &AppState, caller: &Caller, intent: Intent) -> Result<Intent, ConduitError> {
+    let settings = review::settings(state).await.map_err(ConduitError::about("article"))?;
+    Ok(match intent {
+        Intent::Publish if settings.needs_review(caller.user.role) => Intent::Submit,
+        other => other,
+    })
+}
+
+/// Create an article (published at once unless `status` says `draft`; submitted for
+/// review instead when the author's posts are reviewed).
 #[utoipa::path(
     post,
     path = "/conduit/api/articles",
@@ -406,7 +419,7 @@ async fn create(
     if let Some(error) = ConduitError::blank(&blank) {
         return Err(error);
     }
-    let intent = intent_of(a.status.as_deref(), a.publish_at.as_deref())?;
+    let intent = through_review(&state, &caller, intent_of(a.status.as_deref(), a.publish_at.as_deref())?).await?;
     let input = PostInput { title: a.title, description: a.description, tags: tag_text(&a.tag_list)?, body: a.body };
     let saved = service::save(&state, &caller.user, None, input, intent, a.publish_at.as_deref().unwrap_or(""))
         .await
@@ -492,6 +505,7 @@ async fn update(
         Some("published") => Intent::Publish,
         Some(_) => return Err(ConduitError::invalid("status", "must be published or draft")),
     };
+    let intent = through_review(&state, &caller, intent).await?;
     let input = PostInput { title, description, tags, body };
     let saved = service::save(&state, &caller.user, Some(&current.id), input, intent, "")
         .await

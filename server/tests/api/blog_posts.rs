@@ -4,19 +4,11 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{call_with, TestApp, BROWSER, STRONG_PASSWORD};
+use crate::helpers::{call_with, session_for, TestApp, BROWSER};
 
 /// Saves the editor form as a browser with a session would (logged in as `login`).
 async fn editor_save(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> reqwest::Response {
     call_with(client, &app.address, "blog/save", form).await
-}
-
-async fn session_for(app: &TestApp, login: &str) -> reqwest::Client {
-    let client = crate::helpers::new_client();
-    let response =
-        call_with(&client, &app.address, "accounts/login", &[("login", login), ("password", STRONG_PASSWORD)]).await;
-    assert_eq!(response.status(), 200, "login {login}");
-    client
 }
 
 async fn slug_of(app: &TestApp, token: &str, title: &str) -> String {

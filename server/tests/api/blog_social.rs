@@ -5,15 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{call_with, new_client, TestApp, STRONG_PASSWORD};
-
-async fn session_for(app: &TestApp, login: &str) -> reqwest::Client {
-    let client = new_client();
-    let response =
-        call_with(&client, &app.address, "accounts/login", &[("login", login), ("password", STRONG_PASSWORD)]).await;
-    assert_eq!(response.status(), 200, "login {login}");
-    client
-}
+use crate::helpers::{call_with, new_client, session_for, TestApp, STRONG_PASSWORD};
 
 async fn post_id(app: &TestApp, slug: &str) -> String {
     let (id,): (String,) =

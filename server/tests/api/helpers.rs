@@ -328,6 +328,15 @@ pub async fn call_with(
         .expect("request is sent")
 }
 
+/// A browser session (cookie jar) logged in as `login` with `STRONG_PASSWORD`.
+pub async fn session_for(app: &TestApp, login: &str) -> reqwest::Client {
+    let client = new_client();
+    let response =
+        call_with(&client, &app.address, "accounts/login", &[("login", login), ("password", STRONG_PASSWORD)]).await;
+    assert_eq!(response.status(), 200, "login {login}");
+    client
+}
+
 pub async fn current_user_with(client: &reqwest::Client, address: &str) -> Value {
     let response = call_with(client, address, "accounts/current-user", &[]).await;
     assert_eq!(response.status(), 200);
@@ -463,11 +472,23 @@ impl TestApp {
         (status, body)
     }
 
-    /// An active user `username` (`<username>@example.com`, `STRONG_PASSWORD`) and
-    /// their RealWorld API token.
+    /// An active trainer `username` (`<username>@example.com`, `STRONG_PASSWORD`),
+    /// who publishes without review, and their RealWorld API token.
     pub async fn writer(&self, username: &str) -> String {
+        self.author(username, "trainer").await
+    }
+
+    /// An active user of `role` (`<username>@example.com`, `STRONG_PASSWORD`) and their
+    /// RealWorld API token. Clients' posts are reviewed before they are published.
+    pub async fn author(&self, username: &str, role: &str) -> String {
         let email = format!("{username}@example.com");
         self.create_active_user(username, &email, STRONG_PASSWORD).await;
+        sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
+            .bind(role)
+            .bind(username)
+            .execute(self.db.pool())
+            .await
+            .unwrap();
         let body = serde_json::json!({"user": {"email": email, "password": STRONG_PASSWORD}});
         let (status, body) = self.conduit(reqwest::Method::POST, "/users/login", None, Some(body)).await;
         assert_eq!(status, 200, "{body}");

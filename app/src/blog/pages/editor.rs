@@ -17,12 +17,18 @@ use crate::{
         pages::SignedInOnly,
     },
     blog::{
-        api::{get_editor_post, preview_post, DeletePost, SavePost, UnpublishPost},
+        api::{get_editor_post, get_new_post, preview_post, DeletePost, SavePost, UnpublishPost},
         model::{EditorPost, PostStatus},
         validation::{Body, Description, Tags, Title as TitleRule, BODY_MAX, DESCRIPTION_MAX, TITLE_MAX},
     },
     error::AppError,
     pages::NotFound,
+    review::{
+        api::{RespondToItem, WithdrawFromReview},
+        model::ReviewItem,
+        pages::Items,
+        rules::ReviewState,
+    },
     site::title_text,
 };
 
@@ -36,7 +42,17 @@ pub fn NewPostPage() -> impl IntoView {
     view! {
         <Title text="Write a post"/>
         <Meta name="robots" content="noindex"/>
-        <SignedInOnly next="/blog/new" children=|_| view! { <Editor post=EditorPost::default()/> }/>
+        <SignedInOnly next="/blog/new" children=|_| {
+            // Whether the writer's posts are reviewed decides the editor's buttons.
+            let post = Resource::new(|| (), |_| get_new_post());
+            view! {
+                <Suspense fallback=|| view! { <p class="loading">"Loading the editor…"</p> }>
+                    {move || Suspend::new(async move {
+                        view! { <Editor post=post.await.unwrap_or_default()/> }
+                    })}
+                </Suspense>
+            }
+        }/>
     }
 }
 
@@ -162,7 +178,12 @@ fn Editor(post: EditorPost) -> impl IntoView {
     let heading = if is_new { "Write a post".to_string() } else { "Edit post".to_string() };
     let view_href = format!("/blog/{}", post.slug);
     let publish_at = post.scheduled_at_ms.map(datetime_local).unwrap_or_default();
+    let review_state = post.review_state;
+    let needs_review = post.needs_review;
     let notice = move || match saved().as_deref() {
+        Some("draft") if status == Some(PostStatus::Published) => {
+            Some("Saved. Readers still see the approved version until you submit these changes and they are approved.")
+        }
         Some("draft") => Some("Draft saved. Only you can see it."),
         Some("scheduled") => Some("Scheduled. It will be published at the time you chose."),
         _ => None,
@@ -173,6 +194,14 @@ fn Editor(post: EditorPost) -> impl IntoView {
         (Some(status), _) => status.label().to_string(),
         (None, _) => "New draft".to_string(),
     };
+    let status_line = match review_state {
+        ReviewState::Idle => status_line,
+        state => format!("{status_line} · {}", state.label()),
+    };
+    let corrections = post.corrections.clone();
+    let review_post_id = post.id.clone();
+    // Publishing directly is offered only to writers who may; the others submit.
+    let direct = !needs_review && review_state == ReviewState::Idle;
 
     view! {
         <div class="editor">
@@ -186,6 +215,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                 </div>
             </header>
             {move || notice().map(|text| view! { <div class="alert alert--success" role="status"><p>{text}</p></div> })}
+            {(!is_new).then(|| view! { <ReviewPanel post_id=review_post_id.clone() state=review_state corrections=corrections.clone()/> })}
             <ActionForm action=save attr:class="form editor__form" attr:novalidate=true on:submit=move |_| unsaved.set(false)>
                 <FormAlert error=form_error(server)/>
                 <input type="hidden" name="id" value=post.id.clone()/>
@@ -243,11 +273,29 @@ fn Editor(post: EditorPost) -> impl IntoView {
                     </section>
                 </div>
                 <div class="editor__actions">
-                    {match status {
-                        Some(PostStatus::Published) => view! {
+                    {match (review_state, needs_review, status) {
+                        (ReviewState::InReview, ..) => view! {
+                            <p class="muted">"In review: the reviewers read the version you submitted. Withdraw it from review to change it."</p>
+                        }.into_any(),
+                        (ReviewState::Rejected, ..) => view! {
+                            <button type="submit" name="intent" value="draft" class="button button--ghost">"Save"</button>
+                        }.into_any(),
+                        (ReviewState::ChangesRequested, ..) => view! {
+                            <button type="submit" name="intent" value="draft" class="button button--ghost">"Save"</button>
+                            <button type="submit" name="intent" value="submit" class="button">"Resubmit for review"</button>
+                        }.into_any(),
+                        (_, true, Some(PostStatus::Published)) => view! {
+                            <button type="submit" name="intent" value="draft" class="button button--ghost">"Save changes"</button>
+                            <button type="submit" name="intent" value="submit" class="button">"Submit changes for review"</button>
+                        }.into_any(),
+                        (_, true, _) => view! {
+                            <button type="submit" name="intent" value="draft" class="button button--ghost">"Save draft"</button>
+                            <button type="submit" name="intent" value="submit" class="button">"Submit for review"</button>
+                        }.into_any(),
+                        (.., Some(PostStatus::Published)) => view! {
                             <button type="submit" name="intent" value="draft" class="button">"Update post"</button>
                         }.into_any(),
-                        Some(PostStatus::Scheduled) => view! {
+                        (.., Some(PostStatus::Scheduled)) => view! {
                             <button type="submit" name="intent" value="draft" class="button button--ghost">"Save"</button>
                             <button type="submit" name="intent" value="publish" class="button">"Publish now"</button>
                         }.into_any(),
@@ -256,6 +304,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                             <button type="submit" name="intent" value="publish" class="button">"Publish"</button>
                         }.into_any(),
                     }}
+                    {direct.then(|| view! {
                     <details class="editor__schedule" open=!schedule_errors.get_untracked().is_empty() || status == Some(PostStatus::Scheduled)>
                         <summary>"Schedule for later"</summary>
                         <div class="field" class:field--invalid=move || !schedule_errors.get().is_empty()>
@@ -266,10 +315,58 @@ fn Editor(post: EditorPost) -> impl IntoView {
                         </div>
                         <button type="submit" name="intent" value="schedule" class="button button--ghost">"Schedule"</button>
                     </details>
+                    })}
                 </div>
             </ActionForm>
             {(!is_new).then(|| view! { <PostDangerZone post_id=post_id.clone() status unpublish delete/> })}
         </div>
+    }
+}
+
+/// Where the post stands in review, beside the editor: the way to withdraw it while it is
+/// reviewed, and the requested corrections to mark fixed or answer.
+#[component]
+fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>) -> impl IntoView {
+    let withdraw = ServerAction::<WithdrawFromReview>::new();
+    let respond = ServerAction::<RespondToItem>::new();
+    let respond_error = action_error(respond);
+    let items = RwSignal::new(corrections);
+    Effect::new(move |_| {
+        if let Some(Ok(item)) = respond.value().get() {
+            items.update(|list| {
+                if let Some(slot) = list.iter_mut().find(|old| old.id == item.id) {
+                    *slot = item;
+                }
+            });
+        }
+    });
+    let review_href = format!("/review/{post_id}");
+    match state {
+        ReviewState::InReview => view! {
+            <div class="alert alert--info" role="status">
+                <p>"This post is in review. " <A href=review_href>"See the review"</A></p>
+                <ActionForm action=withdraw attr:class="form form--inline">
+                    <FormAlert error=action_error(withdraw)/>
+                    <input type="hidden" name="post_id" value=post_id/>
+                    <button type="submit" class="button button--small button--ghost">"Withdraw from review"</button>
+                </ActionForm>
+            </div>
+        }.into_any(),
+        ReviewState::ChangesRequested => view! {
+            <section class="panel editor__corrections" aria-labelledby="corrections-title">
+                <h2 id="corrections-title">"Requested corrections"</h2>
+                <p class="muted">"Change the text, then mark each correction fixed or answer it; you can resubmit when none is open. "
+                    <A href=review_href>"See the whole review"</A></p>
+                <FormAlert error=respond_error/>
+                {move || view! { <Items items=items.get() respond=Some(respond)/> }}
+            </section>
+        }.into_any(),
+        ReviewState::Rejected => view! {
+            <div class="alert alert--error" role="status">
+                <p>"This post was rejected and cannot be published. " <A href=review_href>"See the reason"</A></p>
+            </div>
+        }.into_any(),
+        ReviewState::Idle => ().into_any(),
     }
 }
 

@@ -38,13 +38,19 @@ pub struct SummaryRow {
     pub liked: i64,
     pub bookmarked_at_ms: Option<i64>,
     pub author_followed: i64,
+    pub review_state: Option<String>,
+    /// Corrections the author has not yet answered (only while changes are requested).
+    pub open_items: i64,
 }
 
 const SUMMARY_COLUMNS: &str = "p.id, p.slug, p.status, p.author_id, r.title, r.description, r.excerpt, r.tags, \
      u.username, u.name AS display_name, u.avatar_url, u.bio, p.published_at_ms, p.scheduled_at_ms, \
      p.created_at_ms, p.updated_at_ms, r.reading_minutes, p.like_count, p.comment_count, p.view_count, p.hot_score, \
      CASE WHEN vl.user_id IS NULL THEN 0 ELSE 1 END AS liked, vb.created_at_ms AS bookmarked_at_ms, \
-     CASE WHEN vf.follower_id IS NULL THEN 0 ELSE 1 END AS author_followed";
+     CASE WHEN vf.follower_id IS NULL THEN 0 ELSE 1 END AS author_followed, p.review_state, \
+     CASE WHEN p.review_state = 'changes_requested' THEN (SELECT COUNT(*) FROM review_items ri \
+       JOIN review_submissions rs ON rs.id = ri.submission_id \
+       WHERE rs.post_id = p.id AND rs.status = 'changes_requested' AND ri.state = 'open') ELSE 0 END AS open_items";
 
 /// The viewer's joins; `$1` is always the viewer's id ('' for nobody).
 const VIEWER_JOINS: &str = "LEFT JOIN post_likes vl ON vl.post_id = p.id AND vl.user_id = $1 \
@@ -392,11 +398,15 @@ pub struct PostState {
     pub description: String,
     pub tags: String,
     pub body_markdown: String,
+    /// Where the working revision stands in review (see `review::rules`).
+    pub review_state: Option<String>,
+    /// Submitted revisions are frozen: saving afterwards starts a new one.
+    pub frozen_at_ms: Option<i64>,
 }
 
 const STATE_COLUMNS: &str = "p.id, p.author_id, p.slug, p.status, p.current_revision_id, p.published_revision_id, \
      p.published_at_ms, p.scheduled_at_ms, p.created_at_ms, p.updated_at_ms, r.title, r.description, r.tags, \
-     r.body_markdown";
+     r.body_markdown, p.review_state, r.frozen_at_ms";
 
 pub async fn state<'e>(db: impl AnyExecutor<'e>, post_id: &str) -> Result<Option<PostState>, sqlx::Error> {
     let sql = format!(
@@ -576,22 +586,26 @@ pub async fn assign_slug(
     Err(sqlx::Error::Protocol("could not claim a free slug after 5 attempts".into()))
 }
 
-/// Makes the working revision the published one, fills the tag and search tables and
-/// scores the post. `at_ms` is the publication time for a first publication.
+/// Makes `revision_id` the published revision (the working one, or the one a reviewer
+/// approved), fills the tag and search tables and scores the post. `at_ms` is the
+/// publication time for a first publication.
 pub async fn publish(
     conn: &mut AnyConnection,
     post_id: &str,
+    revision_id: &str,
     at_ms: i64,
     now_ms: i64,
     ranking: &Ranking,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE posts SET status = 'published', published_revision_id = current_revision_id, \
-           published_at_ms = COALESCE(published_at_ms, $2), scheduled_at_ms = NULL, updated_at_ms = $3 WHERE id = $1",
+        "UPDATE posts SET status = 'published', published_revision_id = $4, \
+           published_at_ms = COALESCE(published_at_ms, $2), scheduled_at_ms = NULL, scheduled_revision_id = NULL, \
+           updated_at_ms = $3 WHERE id = $1",
     )
     .bind(post_id)
     .bind(at_ms)
     .bind(now_ms)
+    .bind(revision_id)
     .execute(&mut *conn)
     .await?;
     let (tags, title, text): (String, String, String) = sqlx::query_as(
@@ -616,31 +630,47 @@ pub async fn publish(
 
 /// Takes a post off the site: back to draft, out of tags and search.
 pub async fn unpublish(conn: &mut AnyConnection, post_id: &str, now_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE posts SET status = 'draft', scheduled_at_ms = NULL, updated_at_ms = $2 WHERE id = $1")
-        .bind(post_id)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE posts SET status = 'draft', scheduled_at_ms = NULL, scheduled_revision_id = NULL, updated_at_ms = $2 \
+         WHERE id = $1",
+    )
+    .bind(post_id)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(post_id).execute(&mut *conn).await?;
     super::search::remove(&mut *conn, post_id).await
 }
 
-pub async fn schedule(conn: &mut AnyConnection, post_id: &str, at_ms: i64, now_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE posts SET status = 'scheduled', scheduled_at_ms = $2, updated_at_ms = $3 WHERE id = $1")
-        .bind(post_id)
-        .bind(at_ms)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+/// Schedules the post to be published at `at_ms`: `revision_id` when a reviewer approved
+/// that one, else whatever the working revision is by then.
+pub async fn schedule(
+    conn: &mut AnyConnection,
+    post_id: &str,
+    at_ms: i64,
+    revision_id: Option<&str>,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE posts SET status = 'scheduled', scheduled_at_ms = $2, scheduled_revision_id = $4, updated_at_ms = $3 \
+         WHERE id = $1",
+    )
+    .bind(post_id)
+    .bind(at_ms)
+    .bind(now_ms)
+    .bind(revision_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Scheduled posts whose time has come, claimed by this transaction: the conditional
-/// UPDATE means each is claimed by exactly one process, however many run this.
-pub async fn claim_due(conn: &mut AnyConnection, now_ms: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+/// Scheduled posts whose time has come, with the revision to publish, claimed by this
+/// transaction: the conditional UPDATE means each is claimed by exactly one process,
+/// however many run this.
+pub async fn claim_due(conn: &mut AnyConnection, now_ms: i64) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE posts SET status = 'publishing' WHERE status = 'scheduled' AND scheduled_at_ms <= $1 \
-         RETURNING id, scheduled_at_ms",
+         RETURNING id, scheduled_at_ms, COALESCE(scheduled_revision_id, current_revision_id)",
     )
     .bind(now_ms)
     .fetch_all(&mut *conn)

@@ -20,12 +20,12 @@ pub async fn publish_due(db: &Db, settings: &BlogSettings, now_ms: i64) -> Resul
     }
     let mut tx = db.begin().await?;
     let due = repo::claim_due(&mut tx, now_ms).await?;
-    for (post_id, at_ms) in &due {
-        repo::publish(&mut tx, post_id, *at_ms, now_ms, &settings.ranking).await?;
+    for (post_id, at_ms, revision_id) in &due {
+        repo::publish(&mut tx, post_id, revision_id, *at_ms, now_ms, &settings.ranking).await?;
         repo::record_event(&mut tx, post_id, "published", None, now_ms).await?;
     }
     tx.commit().await?;
-    for (post_id, _) in &due {
+    for (post_id, ..) in &due {
         tracing::info!(%post_id, "scheduled post published");
     }
     Ok(due.len())

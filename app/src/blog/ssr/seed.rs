@@ -281,9 +281,10 @@ pub async fn seed(
                 word_count: out.word_count,
                 reading_minutes: out.reading_minutes,
             };
-            repo::insert_post(&mut tx, &post_id, RecordId::new_ordered().as_str(), author, &content, published).await?;
+            let revision_id: String = RecordId::new_ordered().into();
+            repo::insert_post(&mut tx, &post_id, &revision_id, author, &content, published).await?;
             repo::assign_slug(&mut tx, &post_id, &post_id, true, &title, published).await?;
-            repo::publish(&mut tx, &post_id, published, published, ranking).await?;
+            repo::publish(&mut tx, &post_id, &revision_id, published, published, ranking).await?;
             // A few popular posts, many quiet ones.
             let popularity = rng.random::<f64>().powi(3);
             let likers = authors.choose_multiple(&mut rng, (popularity * authors.len() as f64) as usize);

@@ -18,6 +18,10 @@ use crate::{
         validation::{parse_publish_at, Body, CommentBody, Description, Tag, Tags, Title, SEARCH_MAX},
     },
     error::AppError,
+    review::{
+        rules::{Action, ReviewState},
+        ssr::service as review,
+    },
     server::{
         clock::{now, now_ms},
         db::RecordId,
@@ -42,7 +46,7 @@ fn may_edit(user: &UserRecord, author_id: &str) -> bool {
     user.id == author_id || user.role == Role::Admin
 }
 
-fn author_ref(username: String, display_name: Option<String>, avatar_url: Option<String>) -> AuthorRef {
+pub fn author_ref(username: String, display_name: Option<String>, avatar_url: Option<String>) -> AuthorRef {
     let display_name = display_name.unwrap_or_else(|| username.clone());
     AuthorRef { username, display_name, avatar_url }
 }
@@ -69,6 +73,8 @@ pub fn summary(row: SummaryRow) -> PostSummary {
         view_count: row.view_count,
         liked: row.liked != 0,
         bookmarked: row.bookmarked_at_ms.is_some(),
+        review_state: ReviewState::from_db(row.review_state.as_deref()),
+        open_items: row.open_items,
     }
 }
 
@@ -386,8 +392,16 @@ pub async fn source(state: &AppState, user: &UserRecord, slug: &str) -> Result<r
 /// What the editor loads for a post.
 pub async fn editor_post(state: &AppState, user: &UserRecord, slug: &str) -> Result<EditorPost, AppError> {
     let post = source(state, user, slug).await?;
+    let settings = review::settings(state).await?;
+    let review_state = ReviewState::from_db(post.review_state.as_deref());
+    let corrections = if review_state == ReviewState::ChangesRequested {
+        review::corrections(state, &post.id).await?
+    } else {
+        Vec::new()
+    };
     Ok(EditorPost {
         status: PostStatus::parse(&post.status),
+        needs_review: post.author_id == user.id && settings.needs_review(user.role),
         id: post.id,
         slug: post.slug,
         title: post.title,
@@ -396,7 +410,15 @@ pub async fn editor_post(state: &AppState, user: &UserRecord, slug: &str) -> Res
         body: post.body_markdown,
         scheduled_at_ms: post.scheduled_at_ms,
         published_at_ms: post.published_at_ms,
+        review_state,
+        corrections,
     })
+}
+
+/// What the editor starts from for a new post.
+pub async fn new_post(state: &AppState, user: &UserRecord) -> Result<EditorPost, AppError> {
+    let settings = review::settings(state).await?;
+    Ok(EditorPost { needs_review: settings.needs_review(user.role), ..EditorPost::default() })
 }
 
 // ---- Writing ----------------------------------------------------------------------------
@@ -411,6 +433,8 @@ pub enum Intent {
     Publish,
     /// Publish at `publish_at`.
     Schedule,
+    /// Save and submit for review (see `review`).
+    Submit,
 }
 
 impl Intent {
@@ -419,6 +443,7 @@ impl Intent {
             "save" | "draft" => Some(Self::Save),
             "publish" => Some(Self::Publish),
             "schedule" => Some(Self::Schedule),
+            "submit" => Some(Self::Submit),
             _ => None,
         }
     }
@@ -455,7 +480,7 @@ fn check_input(input: &PostInput, intent: Intent, publish_at_raw: &str, now_ms: 
     let description = errors.check("description", Description::parse(&input.description));
     let tags = errors.check("tags", Tags::parse(&input.tags));
     let body = errors.check("body", Body::parse(&input.body));
-    if let (Some(body), Intent::Publish | Intent::Schedule) = (&body, intent) {
+    if let (Some(body), Intent::Publish | Intent::Schedule | Intent::Submit) = (&body, intent) {
         errors.check("body", body.require_text());
     }
     let publish_at = match intent {
@@ -489,6 +514,7 @@ pub async fn save(
 ) -> Result<Saved, AppError> {
     let now = now_ms();
     let checked = check_input(&input, intent, publish_at, now)?;
+    let review = review::settings(state).await?;
     let existing = match post_id.filter(|id| !id.is_empty()) {
         Some(id) => {
             let id = RecordId::parse(id).ok_or_else(post_not_found)?;
@@ -504,6 +530,14 @@ pub async fn save(
             None
         }
     };
+    // The review rules first: nothing is written when the intent is refused.
+    let actor = review::actor(&review, user, existing.as_ref().map_or(user.id.as_str(), |post| &post.author_id));
+    let review_state = ReviewState::from_db(existing.as_ref().and_then(|post| post.review_state.as_deref()));
+    review::check(review_state, Action::Edit, actor)?;
+    let may_publish = review::check(review_state, Action::Publish, actor).is_ok();
+    if matches!(intent, Intent::Publish | Intent::Schedule) {
+        review::check(review_state, Action::Publish, actor)?;
+    }
     // Every save moves the modification time forward, even within one millisecond.
     let now = existing.as_ref().map_or(now, |post| now.max(post.updated_at_ms + 1));
     let markdown = checked.body.as_str().to_string();
@@ -527,29 +561,37 @@ pub async fn save(
     };
     let ranking = state.blog.settings.ranking;
     let mut tx = state.db.begin().await?;
-    let (id, current_slug, ever_published, status) = match &existing {
+    let (id, revision_id, current_slug, ever_published, status) = match &existing {
         None => {
             let id: String = RecordId::new_ordered().into();
-            repo::insert_post(&mut tx, &id, RecordId::new_ordered().as_str(), &user.id, &content, now).await?;
+            let revision_id: String = RecordId::new_ordered().into();
+            repo::insert_post(&mut tx, &id, &revision_id, &user.id, &content, now).await?;
             repo::record_event(&mut tx, &id, "created", Some(&user.id), now).await?;
-            (id.clone(), id, false, PostStatus::Draft)
+            (id.clone(), revision_id, id, false, PostStatus::Draft)
         }
         Some(post) => {
-            // A revision readers have seen is never rewritten: changes go to a new one.
-            if post.published_revision_id.as_deref() == Some(post.current_revision_id.as_str()) {
-                repo::insert_revision(&mut tx, RecordId::new_ordered().as_str(), &post.id, &user.id, &content, now)
-                    .await?;
+            // A revision readers have seen or reviewers were sent is never rewritten:
+            // changes go to a new one.
+            let revision_id = if post.published_revision_id.as_deref() == Some(post.current_revision_id.as_str())
+                || post.frozen_at_ms.is_some()
+            {
+                let revision_id: String = RecordId::new_ordered().into();
+                repo::insert_revision(&mut tx, &revision_id, &post.id, &user.id, &content, now).await?;
+                revision_id
             } else {
                 repo::update_revision(&mut tx, &post.current_revision_id, &user.id, &content, now).await?;
-            }
+                post.current_revision_id.clone()
+            };
             let status = PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft);
-            (post.id.clone(), post.slug.clone(), post.published_at_ms.is_some(), status)
+            (post.id.clone(), revision_id, post.slug.clone(), post.published_at_ms.is_some(), status)
         }
     };
     let slug = repo::assign_slug(&mut tx, &id, &current_slug, ever_published, checked.title.as_str(), now).await?;
     let status = match (intent, status) {
-        (Intent::Publish, _) | (Intent::Save, PostStatus::Published) => {
-            repo::publish(&mut tx, &id, now, now, &ranking).await?;
+        // A live post is updated in place only by someone who may publish directly;
+        // anyone else's edit waits as the working revision for review.
+        (Intent::Publish, _) | (Intent::Save, PostStatus::Published) if may_publish => {
+            repo::publish(&mut tx, &id, &revision_id, now, now, &ranking).await?;
             let kind = if status == PostStatus::Published { "updated" } else { "published" };
             repo::record_event(&mut tx, &id, kind, Some(&user.id), now).await?;
             PostStatus::Published
@@ -559,13 +601,21 @@ pub async fn save(
             if status == PostStatus::Published {
                 repo::unpublish(&mut tx, &id, now).await?;
             }
-            repo::schedule(&mut tx, &id, at, now).await?;
+            repo::schedule(&mut tx, &id, at, None, now).await?;
             repo::record_event(&mut tx, &id, "scheduled", Some(&user.id), now).await?;
             PostStatus::Scheduled
         }
-        (Intent::Save, other) => other,
+        (Intent::Submit, _) => {
+            let saved = repo::state(&mut *tx, &id).await?.ok_or_else(post_not_found)?;
+            review::submit_in(&mut tx, state, user, &saved, "", now).await?;
+            status
+        }
+        (_, other) => other,
     };
     tx.commit().await?;
+    if intent == Intent::Submit {
+        state.mail_wake.notify_one();
+    }
     tracing::info!(post_id = %id, status = status.as_str(), "post saved");
     Ok(Saved { id, slug, status })
 }
