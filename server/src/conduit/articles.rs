@@ -402,6 +402,7 @@ async fn through_review(state: &AppState, caller: &Caller, intent: Intent) -> Re
     responses(
         (status = 201, description = "Created", body = ArticleEnvelope),
         (status = 401, description = "No or bad credentials", body = ConduitErrorBody),
+        (status = 409, description = "The author's articles are reviewed and cannot be scheduled directly", body = ConduitErrorBody),
         (status = 422, description = "A field breaks a rule", body = ConduitErrorBody),
         (status = 429, description = "Too many new articles in a short time", body = ConduitErrorBody),
     ),
@@ -469,6 +470,7 @@ struct ArticleChangesEnvelope {
         (status = 401, description = "No or bad credentials", body = ConduitErrorBody),
         (status = 403, description = "Not the author: `{\"errors\": {\"article\": [\"forbidden\"]}}`", body = ConduitErrorBody),
         (status = 404, description = "No such article", body = ConduitErrorBody),
+        (status = 409, description = "The article is in review (withdraw it to edit), was rejected, or has nothing new to submit", body = ConduitErrorBody),
         (status = 422, description = "A field breaks a rule", body = ConduitErrorBody),
     ),
 )]
