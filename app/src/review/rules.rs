@@ -65,7 +65,8 @@ pub enum Action {
     /// Publish or schedule directly, or update a published post in place.
     Publish,
     /// Send the working revision to reviewers. `open_items` counts the corrections of
-    /// the last request that are neither fixed nor answered.
+    /// the last request for changes that are neither fixed nor answered (even if the
+    /// post was withdrawn since).
     Submit {
         open_items: usize,
     },
@@ -113,11 +114,11 @@ pub fn transition(state: ReviewState, action: Action, actor: Actor) -> Result<Re
         },
         A::Submit { open_items } => match (actor, state) {
             (Actor::Reviewer | Actor::Other, _) => Err(Refusal::Forbidden(NOT_YOURS)),
-            (_, S::Idle) => Ok(S::InReview),
-            (_, S::ChangesRequested) if open_items > 0 => Err(Refusal::Conflict(
+            // Withdrawing does not excuse open corrections: they are answered first.
+            (_, S::Idle | S::ChangesRequested) if open_items > 0 => Err(Refusal::Conflict(
                 "Every requested correction must be marked fixed or answered before you submit again.",
             )),
-            (_, S::ChangesRequested) => Ok(S::InReview),
+            (_, S::Idle | S::ChangesRequested) => Ok(S::InReview),
             (_, S::InReview) => Err(Refusal::Conflict("This post is already in review.")),
             (_, S::Rejected) => Err(Refusal::Conflict(REJECTED)),
         },
@@ -193,6 +194,7 @@ mod tests {
             (S::Idle, submit, TRAINER, To(S::InReview)),
             (S::ChangesRequested, submit, CLIENT, To(S::InReview)),
             (S::ChangesRequested, A::Submit { open_items: 1 }, CLIENT, Conflict),
+            (S::Idle, A::Submit { open_items: 1 }, CLIENT, Conflict),
             (S::InReview, submit, CLIENT, Conflict),
             (S::Rejected, submit, CLIENT, Conflict),
             (S::Idle, submit, Actor::Reviewer, Forbidden),

@@ -247,6 +247,34 @@ engine_tests! {
         assert_eq!(events, 5, "two submissions, two decisions, one publication");
     }
 
+    async fn withdrawing_does_not_excuse_open_corrections(app: TestApp) {
+        let cast = cast(&app).await;
+        let id = draft(&app, &cast.client, "Withdrawn", "Some text.").await;
+        assert_eq!(save(&app, &cast.client, &id, "Withdrawn", "Some text.", "submit").await.status(), 200);
+        let item = [("post_id", id.as_str()), ("target", "title"), ("note", "Say more.")];
+        assert_eq!(fun(&app, &cast.admin, "review/items/add", &item).await.0, 200);
+        let request = [("post_id", id.as_str()), ("decision", "request_changes")];
+        assert_eq!(fun(&app, &cast.admin, "review/decide", &request).await.0, 200);
+
+        assert_eq!(fun(&app, &cast.client, "review/withdraw", &[("post_id", &id)]).await.0, 200);
+        assert_eq!(fun(&app, &cast.trainer, "review/withdraw", &[("post_id", &id)]).await.0, 404, "a stranger");
+        let (status, error) = fun(&app, &cast.client, "review/submit", &[("post_id", &id)]).await;
+        assert_eq!(status, 409, "{error}");
+        assert!(error.to_string().contains("fixed or answered"));
+        // The corrections stay answerable, and the editor still shows them.
+        let page = page_of(&app, &cast.client, &id).await;
+        let item_id = page["history"][0]["items"][0]["id"].as_str().unwrap().to_string();
+        let (_, editor) = fun(&app, &cast.client, "blog/editor", &[("slug", "withdrawn")]).await;
+        assert_eq!(editor["corrections"][0]["id"], item_id.as_str(), "{editor}");
+        let fix = [("item_id", item_id.as_str()), ("state", "fixed")];
+        let (status, item) = fun(&app, &cast.client, "review/items/respond", &fix).await;
+        assert_eq!((status, item["state"].as_str()), (200, Some("fixed")), "{item}");
+        assert_eq!(fun(&app, &cast.client, "review/submit", &[("post_id", &id)]).await.0, 200);
+        // Once submitted again they are history: no longer answerable.
+        let reopen = [("item_id", item_id.as_str()), ("state", "open")];
+        assert_eq!(fun(&app, &cast.client, "review/items/respond", &reopen).await.0, 409);
+    }
+
     async fn a_published_post_never_shows_an_unapproved_revision(app: TestApp) {
         let cast = cast(&app).await;
         let id = draft(&app, &cast.client, "Version one", "The approved text.").await;

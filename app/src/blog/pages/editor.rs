@@ -352,7 +352,7 @@ fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>
                 </ActionForm>
             </div>
         }.into_any(),
-        ReviewState::ChangesRequested => view! {
+        ReviewState::ChangesRequested | ReviewState::Idle if !items.with_untracked(Vec::is_empty) => view! {
             <section class="panel editor__corrections" aria-labelledby="corrections-title">
                 <h2 id="corrections-title">"Requested corrections"</h2>
                 <p class="muted">"Change the text, then mark each correction fixed or answer it; you can resubmit when none is open. "
@@ -366,7 +366,7 @@ fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>
                 <p>"This post was rejected and cannot be published. " <A href=review_href>"See the reason"</A></p>
             </div>
         }.into_any(),
-        ReviewState::Idle => ().into_any(),
+        _ => ().into_any(),
     }
 }
 

@@ -394,10 +394,9 @@ pub async fn editor_post(state: &AppState, user: &UserRecord, slug: &str) -> Res
     let post = source(state, user, slug).await?;
     let settings = review::settings(state).await?;
     let review_state = ReviewState::from_db(post.review_state.as_deref());
-    let corrections = if review_state == ReviewState::ChangesRequested {
-        review::corrections(state, &post.id).await?
-    } else {
-        Vec::new()
+    let corrections = match review_state {
+        ReviewState::ChangesRequested | ReviewState::Idle => review::corrections(state, &post.id).await?,
+        _ => Vec::new(),
     };
     Ok(EditorPost {
         status: PostStatus::parse(&post.status),

@@ -140,12 +140,14 @@ pub async fn submit_in(
     let settings = settings(state).await?;
     let from = ReviewState::from_db(post.review_state.as_deref());
     let latest = repo::latest(&mut **tx, &post.id).await?;
-    let open_items = match (&latest, from) {
-        (Some(last), ReviewState::ChangesRequested) => repo::items_of_post(&mut **tx, &post.id)
-            .await?
-            .iter()
-            .filter(|item| item.submission_id == last.id && item.state == ItemState::Open.as_str())
-            .count(),
+    let open_items = match &latest {
+        Some(last) if last.status == SubmissionStatus::ChangesRequested.as_str() => {
+            repo::items_of_post(&mut **tx, &post.id)
+                .await?
+                .iter()
+                .filter(|item| item.submission_id == last.id && item.state == ItemState::Open.as_str())
+                .count()
+        }
         _ => 0,
     };
     let to = check(from, Action::Submit { open_items }, actor(&settings, user, &post.author_id))?;
@@ -208,8 +210,12 @@ pub async fn submit(state: &AppState, user: &UserRecord, post_id: &str, author_n
 pub async fn withdraw(state: &AppState, user: &UserRecord, post_id: &str) -> Result<(), AppError> {
     let post = post(state, post_id).await?;
     let settings = settings(state).await?;
+    let actor = actor(&settings, user, &post.author_id);
+    if actor == Actor::Other {
+        return Err(post_not_found());
+    }
     let from = ReviewState::from_db(post.review_state.as_deref());
-    let to = check(from, Action::Withdraw, actor(&settings, user, &post.author_id))?;
+    let to = check(from, Action::Withdraw, actor)?;
     let now = now_ms();
     let mut tx = state.db.begin().await?;
     if !repo::move_state(&mut tx, &post.id, from.as_db(), to.as_db(), now).await? {
@@ -248,10 +254,12 @@ pub async fn respond(
     if post.author_id != user.id {
         return Err(AppError::Forbidden("Only the post's author answers its corrections.".into()));
     }
+    // Corrections of the latest request for changes stay answerable after a withdrawal;
+    // once the post is submitted again (or rejected) they are history.
     let latest = repo::latest(state.db.pool(), &post.id).await?;
     let current = latest.is_some_and(|last| last.id == item.submission_id)
         && item.submission_status == SubmissionStatus::ChangesRequested.as_str()
-        && ReviewState::from_db(post.review_state.as_deref()) == ReviewState::ChangesRequested;
+        && ReviewState::from_db(post.review_state.as_deref()) != ReviewState::Rejected;
     if !current {
         return Err(AppError::Conflict("This correction belongs to a review that is over.".into()));
     }
@@ -575,10 +583,14 @@ pub async fn page(state: &AppState, viewer: &UserRecord, post_id: &str) -> Resul
     })
 }
 
-/// The corrections of a post's latest submission, for the editor.
+/// The corrections the author still works on: those of the latest submission when it
+/// asked for changes (also after a withdrawal), for the editor.
 pub async fn corrections(state: &AppState, post_id: &str) -> Result<Vec<ReviewItem>, AppError> {
     let pool = state.db.pool();
-    let Some(latest) = repo::latest(pool, post_id).await? else { return Ok(Vec::new()) };
+    let latest = repo::latest(pool, post_id).await?;
+    let Some(latest) = latest.filter(|last| last.status == SubmissionStatus::ChangesRequested.as_str()) else {
+        return Ok(Vec::new());
+    };
     Ok(repo::items_of_post(pool, post_id)
         .await?
         .into_iter()
