@@ -313,6 +313,9 @@ pub struct EditorPost {
     pub needs_review: bool,
     /// The corrections of the last review, while changes are requested.
     pub corrections: Vec<ReviewItem>,
+    /// The viewer wrote the post (an administrator may edit someone else's): only the
+    /// author submits, withdraws and answers corrections.
+    pub is_author: bool,
 }
 
 /// The author page: who they are and their published posts.

@@ -237,7 +237,7 @@ fn Review(page: ReviewPage, actions: Actions) -> impl IntoView {
                 <p class="review__field-label">"Text"</p>
                 <div class="prose" inner_html=page.revision.body_html.clone()></div>
             </section>
-            {deciding.then(|| view! { <Decision post_id=post_id.clone() actions/> })}
+            {deciding.then(|| view! { <Decision post_id=post_id.clone() live actions/> })}
             <History history=page.history.iter().skip(1).cloned().collect()/>
         </article>
     }
@@ -450,7 +450,7 @@ fn AddItem(post_id: String, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn Decision(post_id: String, actions: Actions) -> impl IntoView {
+fn Decision(post_id: String, live: bool, actions: Actions) -> impl IntoView {
     let error = action_error(actions.decide);
     let (approve_id, changes_id) = (post_id.clone(), post_id.clone());
     view! {
@@ -460,12 +460,15 @@ fn Decision(post_id: String, actions: Actions) -> impl IntoView {
             <ActionForm action=actions.decide attr:class="form">
                 <input type="hidden" name="post_id" value=approve_id/>
                 <input type="hidden" name="decision" value="approve"/>
-                <div class="field">
-                    <label for="decision-publish-at">"Publish at (UTC)"</label>
-                    <p class="field__hint" id="decision-publish-at-hint">"Leave empty to publish at once."</p>
-                    <input id="decision-publish-at" name="publish_at" type="datetime-local" aria-describedby="decision-publish-at-hint"/>
-                    {errors_list(server_field(error, "publish_at"), "Publish time")}
-                </div>
+                // A live post is updated at once; a new one may wait for its time.
+                {(!live).then(|| view! {
+                    <div class="field">
+                        <label for="decision-publish-at">"Publish at (UTC)"</label>
+                        <p class="field__hint" id="decision-publish-at-hint">"Leave empty to publish at once."</p>
+                        <input id="decision-publish-at" name="publish_at" type="datetime-local" aria-describedby="decision-publish-at-hint"/>
+                        {errors_list(server_field(error, "publish_at"), "Publish time")}
+                    </div>
+                })}
                 <button type="submit" class="button">"Approve"</button>
             </ActionForm>
             <NoteDecision post_id=changes_id decision="request_changes" label="Summary for the author"

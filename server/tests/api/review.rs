@@ -282,9 +282,13 @@ engine_tests! {
         assert_eq!(fun(&app, &cast.admin, "review/decide", &[("post_id", &id), ("decision", "approve")]).await.0, 200);
         assert_eq!(public_title(&app, &id).await.as_deref(), Some("Version one"));
 
-        // Saving a live post writes a new working revision; readers keep the approved one.
+        // Saving a live post writes a new working revision; readers keep the approved one,
+        // at the same address (the new title is not approved).
+        let (before,): (String,) = sqlx::query_as("SELECT slug FROM posts WHERE id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
         let response = save(&app, &cast.client, &id, "Version two", "Unreviewed text.", "draft").await;
         assert_eq!(response.status(), 200);
+        let (after,): (String,) = sqlx::query_as("SELECT slug FROM posts WHERE id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(after, before, "an unapproved title does not rename a live post");
         assert_eq!(states(&app, &id).await, ("published".into(), None));
         assert_eq!(public_title(&app, &id).await.as_deref(), Some("Version one"));
         let slug: (String,) = sqlx::query_as("SELECT slug FROM posts WHERE id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
@@ -334,6 +338,39 @@ engine_tests! {
         let (slug,): (String,) = sqlx::query_as("SELECT slug FROM posts WHERE id = $1").bind(&id).fetch_one(app.db.pool()).await.unwrap();
         let html = app.page(&format!("/blog/{slug}")).await.text().await.unwrap();
         assert!(html.contains("Approved words.") && !html.contains("Sneaky words."));
+    }
+
+    async fn an_approved_title_renames_the_post_and_a_scheduled_revision_is_pinned(app: TestApp) {
+        let cast = cast(&app).await;
+        let id = draft(&app, &cast.client, "Old name", "Text.").await;
+        assert_eq!(save(&app, &cast.client, &id, "Old name", "Text.", "submit").await.status(), 200);
+        assert_eq!(fun(&app, &cast.admin, "review/decide", &[("post_id", &id), ("decision", "approve")]).await.0, 200);
+        assert_eq!(save(&app, &cast.client, &id, "New name", "Text, better.", "submit").await.status(), 200);
+        assert_eq!(app.page("/blog/old-name").await.status(), 200, "still the approved address");
+        assert_eq!(fun(&app, &cast.admin, "review/decide", &[("post_id", &id), ("decision", "approve")]).await.0, 200);
+        assert_eq!(app.page("/blog/new-name").await.status(), 200);
+        assert_eq!(app.page("/blog/old-name").await.status(), 301);
+
+        // An administrator schedules a client's draft directly: the client's later edit
+        // is not what goes out at that time.
+        let other = draft(&app, &cast.client, "Admin scheduled", "Reviewed by the admin.").await;
+        let at = (app::server::clock::now_ms() + 3_600_000).to_string();
+        let form = [("id", other.as_str()), ("title", "Admin scheduled"), ("body", "Reviewed by the admin."), ("intent", "schedule"), ("publish_at", at.as_str())];
+        let response = call_with(&cast.admin, &app.address, "blog/save", &form).await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        assert_eq!(save(&app, &cast.client, &other, "Admin scheduled", "Sneaky edit.", "draft").await.status(), 200);
+        // A trainer's own later edit does go out with the schedule.
+        let mine = draft(&app, &cast.trainer, "Trainer scheduled", "First words.").await;
+        let form = [("id", mine.as_str()), ("title", "Trainer scheduled"), ("body", "First words."), ("intent", "schedule"), ("publish_at", at.as_str())];
+        assert_eq!(call_with(&cast.trainer, &app.address, "blog/save", &form).await.status(), 200);
+        assert_eq!(save(&app, &cast.trainer, &mine, "Trainer scheduled", "Final words.", "draft").await.status(), 200);
+        let settings = app::blog::ssr::BlogSettings::default();
+        let due = app::server::clock::now_ms() + 7_200_000;
+        assert_eq!(app::blog::ssr::scheduler::publish_due(&app.db, &settings, due).await.unwrap(), 2);
+        let html = app.page("/blog/admin-scheduled").await.text().await.unwrap();
+        assert!(html.contains("Reviewed by the admin.") && !html.contains("Sneaky edit."));
+        let html = app.page("/blog/trainer-scheduled").await.text().await.unwrap();
+        assert!(html.contains("Final words."));
     }
 
     async fn trainers_publish_directly_and_the_setting_can_review_them_too(app: TestApp) {

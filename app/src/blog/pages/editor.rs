@@ -180,6 +180,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
     let publish_at = post.scheduled_at_ms.map(datetime_local).unwrap_or_default();
     let review_state = post.review_state;
     let needs_review = post.needs_review;
+    let is_author = post.is_author;
     let notice = move || match saved().as_deref() {
         Some("draft") if status == Some(PostStatus::Published) => {
             Some("Saved. Readers still see the approved version until you submit these changes and they are approved.")
@@ -215,7 +216,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                 </div>
             </header>
             {move || notice().map(|text| view! { <div class="alert alert--success" role="status"><p>{text}</p></div> })}
-            {(!is_new).then(|| view! { <ReviewPanel post_id=review_post_id.clone() state=review_state corrections=corrections.clone()/> })}
+            {(!is_new).then(|| view! { <ReviewPanel post_id=review_post_id.clone() state=review_state corrections=corrections.clone() is_author/> })}
             <ActionForm action=save attr:class="form editor__form" attr:novalidate=true on:submit=move |_| unsaved.set(false)>
                 <FormAlert error=form_error(server)/>
                 <input type="hidden" name="id" value=post.id.clone()/>
@@ -280,6 +281,9 @@ fn Editor(post: EditorPost) -> impl IntoView {
                         (ReviewState::Rejected, ..) => view! {
                             <button type="submit" name="intent" value="draft" class="button button--ghost">"Save"</button>
                         }.into_any(),
+                        (ReviewState::ChangesRequested, ..) if !is_author => view! {
+                            <button type="submit" name="intent" value="draft" class="button button--ghost">"Save"</button>
+                        }.into_any(),
                         (ReviewState::ChangesRequested, ..) => view! {
                             <button type="submit" name="intent" value="draft" class="button button--ghost">"Save"</button>
                             <button type="submit" name="intent" value="submit" class="button">"Resubmit for review"</button>
@@ -326,7 +330,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
 /// Where the post stands in review, beside the editor: the way to withdraw it while it is
 /// reviewed, and the requested corrections to mark fixed or answer.
 #[component]
-fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>) -> impl IntoView {
+fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>, is_author: bool) -> impl IntoView {
     let withdraw = ServerAction::<WithdrawFromReview>::new();
     let respond = ServerAction::<RespondToItem>::new();
     let respond_error = action_error(respond);
@@ -345,11 +349,13 @@ fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>
         ReviewState::InReview => view! {
             <div class="alert alert--info" role="status">
                 <p>"This post is in review. " <A href=review_href>"See the review"</A></p>
-                <ActionForm action=withdraw attr:class="form form--inline">
-                    <FormAlert error=action_error(withdraw)/>
-                    <input type="hidden" name="post_id" value=post_id/>
-                    <button type="submit" class="button button--small button--ghost">"Withdraw from review"</button>
-                </ActionForm>
+                {is_author.then(|| view! {
+                    <ActionForm action=withdraw attr:class="form form--inline">
+                        <FormAlert error=action_error(withdraw)/>
+                        <input type="hidden" name="post_id" value=post_id.clone()/>
+                        <button type="submit" class="button button--small button--ghost">"Withdraw from review"</button>
+                    </ActionForm>
+                })}
             </div>
         }.into_any(),
         ReviewState::ChangesRequested | ReviewState::Idle if !items.with_untracked(Vec::is_empty) => view! {
@@ -358,7 +364,7 @@ fn ReviewPanel(post_id: String, state: ReviewState, corrections: Vec<ReviewItem>
                 <p class="muted">"Change the text, then mark each correction fixed or answer it; you can resubmit when none is open. "
                     <A href=review_href>"See the whole review"</A></p>
                 <FormAlert error=respond_error/>
-                {move || view! { <Items items=items.get() respond=Some(respond)/> }}
+                {move || view! { <Items items=items.get() respond=is_author.then_some(respond)/> }}
             </section>
         }.into_any(),
         ReviewState::Rejected => view! {

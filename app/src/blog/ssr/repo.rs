@@ -483,22 +483,24 @@ pub async fn insert_revision(
         .bind(revision_id)
         .execute(&mut *conn)
         .await?;
-    update_revision(conn, revision_id, editor_id, content, now_ms).await
+    update_revision(conn, revision_id, editor_id, content, now_ms).await?;
+    Ok(())
 }
 
 /// Writes a revision's content; only for revisions nobody reads yet (a new one, or a
-/// draft's working copy).
+/// draft's working copy). False when the revision was frozen meanwhile (submitted for
+/// review or scheduled): nothing is written then.
 pub async fn update_revision(
     conn: &mut AnyConnection,
     revision_id: &str,
     editor_id: &str,
     c: &RevisionContent<'_>,
     now_ms: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE post_revisions SET editor_id = $2, title = $3, description = $4, excerpt = $5, body_markdown = $6, \
            body_html = $7, body_text = $8, render_version = $9, tags = $10, word_count = $11, reading_minutes = $12, \
-           updated_at_ms = $13 WHERE id = $1",
+           updated_at_ms = $13 WHERE id = $1 AND frozen_at_ms IS NULL",
     )
     .bind(revision_id)
     .bind(editor_id)
@@ -515,12 +517,15 @@ pub async fn update_revision(
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
     sqlx::query("UPDATE posts SET updated_at_ms = $2 WHERE id = (SELECT post_id FROM post_revisions WHERE id = $1)")
         .bind(revision_id)
         .bind(now_ms)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Gives the post the slug its title asks for, unless it already has one made from the
@@ -642,13 +647,13 @@ pub async fn unpublish(conn: &mut AnyConnection, post_id: &str, now_ms: i64) -> 
     super::search::remove(&mut *conn, post_id).await
 }
 
-/// Schedules the post to be published at `at_ms`: `revision_id` when a reviewer approved
-/// that one, else whatever the working revision is by then.
+/// Schedules the post to be published at `at_ms`: exactly `revision_id` (the caller
+/// freezes it, so later edits start a new revision and are not published with it).
 pub async fn schedule(
     conn: &mut AnyConnection,
     post_id: &str,
     at_ms: i64,
-    revision_id: Option<&str>,
+    revision_id: &str,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

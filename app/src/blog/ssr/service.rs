@@ -20,7 +20,7 @@ use crate::{
     error::AppError,
     review::{
         rules::{Action, ReviewState},
-        ssr::service as review,
+        ssr::{repo as review_repo, service as review},
     },
     server::{
         clock::{now, now_ms},
@@ -401,6 +401,7 @@ pub async fn editor_post(state: &AppState, user: &UserRecord, slug: &str) -> Res
     Ok(EditorPost {
         status: PostStatus::parse(&post.status),
         needs_review: post.author_id == user.id && settings.needs_review(user.role),
+        is_author: post.author_id == user.id,
         id: post.id,
         slug: post.slug,
         title: post.title,
@@ -417,7 +418,7 @@ pub async fn editor_post(state: &AppState, user: &UserRecord, slug: &str) -> Res
 /// What the editor starts from for a new post.
 pub async fn new_post(state: &AppState, user: &UserRecord) -> Result<EditorPost, AppError> {
     let settings = review::settings(state).await?;
-    Ok(EditorPost { needs_review: settings.needs_review(user.role), ..EditorPost::default() })
+    Ok(EditorPost { needs_review: settings.needs_review(user.role), is_author: true, ..EditorPost::default() })
 }
 
 // ---- Writing ----------------------------------------------------------------------------
@@ -578,14 +579,24 @@ pub async fn save(
                 repo::insert_revision(&mut tx, &revision_id, &post.id, &user.id, &content, now).await?;
                 revision_id
             } else {
-                repo::update_revision(&mut tx, &post.current_revision_id, &user.id, &content, now).await?;
+                if !repo::update_revision(&mut tx, &post.current_revision_id, &user.id, &content, now).await? {
+                    return Err(AppError::Conflict(
+                        "This post was submitted or scheduled meanwhile; reload the editor and try again.".into(),
+                    ));
+                }
                 post.current_revision_id.clone()
             };
             let status = PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft);
             (post.id.clone(), revision_id, post.slug.clone(), post.published_at_ms.is_some(), status)
         }
     };
-    let slug = repo::assign_slug(&mut tx, &id, &current_slug, ever_published, checked.title.as_str(), now).await?;
+    // A post readers know keeps its address until its new title is published: an edit
+    // waiting for review must not rename it.
+    let slug = if ever_published && !may_publish {
+        current_slug
+    } else {
+        repo::assign_slug(&mut tx, &id, &current_slug, ever_published, checked.title.as_str(), now).await?
+    };
     let status = match (intent, status) {
         // A live post is updated in place only by someone who may publish directly;
         // anyone else's edit waits as the working revision for review.
@@ -600,8 +611,17 @@ pub async fn save(
             if status == PostStatus::Published {
                 repo::unpublish(&mut tx, &id, now).await?;
             }
-            repo::schedule(&mut tx, &id, at, None, now).await?;
+            repo::schedule(&mut tx, &id, at, &revision_id, now).await?;
+            review_repo::freeze(&mut tx, &revision_id, now).await?;
             repo::record_event(&mut tx, &id, "scheduled", Some(&user.id), now).await?;
+            PostStatus::Scheduled
+        }
+        // Someone who may publish directly updates what a scheduled post will publish;
+        // anyone else's edit waits for review.
+        (Intent::Save, PostStatus::Scheduled) if may_publish => {
+            let at = existing.as_ref().and_then(|post| post.scheduled_at_ms).unwrap_or(now);
+            repo::schedule(&mut tx, &id, at, &revision_id, now).await?;
+            review_repo::freeze(&mut tx, &revision_id, now).await?;
             PostStatus::Scheduled
         }
         (Intent::Submit, _) => {

@@ -282,8 +282,7 @@ pub async fn counts<'e>(db: impl AnyExecutor<'e>, since_ms: i64) -> Result<Queue
     let (pending, with_authors, approved_30d, rejected_30d): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT \
            COALESCE(SUM(CASE WHEN s.status = 'pending' THEN 1 ELSE 0 END), 0), \
-           COALESCE(SUM(CASE WHEN s.status = 'changes_requested' AND p.review_state = 'changes_requested' \
-             THEN 1 ELSE 0 END), 0), \
+           COUNT(DISTINCT CASE WHEN p.review_state = 'changes_requested' THEN p.id END), \
            COALESCE(SUM(CASE WHEN s.status = 'approved' AND s.decided_at_ms >= $1 THEN 1 ELSE 0 END), 0), \
            COALESCE(SUM(CASE WHEN s.status = 'rejected' AND s.decided_at_ms >= $1 THEN 1 ELSE 0 END), 0) \
          FROM review_submissions s JOIN posts p ON p.id = s.post_id \

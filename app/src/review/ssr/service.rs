@@ -426,11 +426,13 @@ pub async fn decide(
         }
         Verdict::Reject { reason } => (SubmissionStatus::Rejected, text("reason", reason, SUMMARY_MAX, false)?, None),
     };
-    let items = repo::count_items(state.db.pool(), &submission.id).await?;
+    let mut tx = state.db.begin().await?;
+    // Counted inside the transaction: a correction removed meanwhile cannot leave an
+    // empty request for changes.
+    let items = repo::count_items(&mut *tx, &submission.id).await?;
     if status == SubmissionStatus::ChangesRequested && items == 0 {
         return Err(invalid("items", "add at least one correction before requesting changes"));
     }
-    let mut tx = state.db.begin().await?;
     let decision = repo::Decision {
         submission_id: &submission.id,
         from: SubmissionStatus::Pending.as_str(),
@@ -440,13 +442,19 @@ pub async fn decide(
         publish_at_ms: publish_at,
         now_ms: now,
     };
-    let moved = repo::decide(&mut tx, &decision).await?
-        && repo::move_state(&mut tx, &post.id, Some("in_review"), to.as_db(), now).await?;
+    // The post row first, then the submission, in the same order as a withdrawal, so the
+    // two never wait on each other (PostgreSQL would abort one as a deadlock).
+    let moved = repo::move_state(&mut tx, &post.id, Some("in_review"), to.as_db(), now).await?
+        && repo::decide(&mut tx, &decision).await?;
     if !moved {
         return Err(changed_meanwhile());
     }
     let ranking = state.blog.settings.ranking;
+    let title = repo::revision(&mut *tx, &submission.revision_id).await?.map(|r| r.title).unwrap_or_default();
     if status == SubmissionStatus::Approved {
+        // The address follows the approved title (edits waiting for review kept it).
+        let ever_published = post.published_at_ms.is_some();
+        blog_repo::assign_slug(&mut tx, &post.id, &post.slug, ever_published, &title, now).await?;
         match publish_at {
             None => {
                 let kind = if post.published_at_ms.is_some() { "updated" } else { "published" };
@@ -454,7 +462,7 @@ pub async fn decide(
                 blog_repo::record_event(&mut tx, &post.id, kind, Some(&reviewer.id), now).await?;
             }
             Some(at) => {
-                blog_repo::schedule(&mut tx, &post.id, at, Some(&submission.revision_id), now).await?;
+                blog_repo::schedule(&mut tx, &post.id, at, &submission.revision_id, now).await?;
                 blog_repo::record_event(&mut tx, &post.id, "scheduled", Some(&reviewer.id), now).await?;
             }
         }
@@ -474,7 +482,6 @@ pub async fn decide(
             }
             _ => mails::Decision::Rejected { reason: &note },
         };
-        let title = repo::revision(&mut *tx, &submission.revision_id).await?.map(|r| r.title).unwrap_or_default();
         let mail = mails::Decided { to: &email, greeting: &greeting, title: &title, post_id: &post.id, decision };
         mails::decided(&mut tx, &state.accounts.public_url, &mail, now / 1000).await?;
     }
@@ -547,8 +554,9 @@ pub async fn page(state: &AppState, viewer: &UserRecord, post_id: &str) -> Resul
         .iter()
         .map(|row| {
             let status = SubmissionStatus::parse(&row.status).unwrap_or(SubmissionStatus::Pending);
-            // The author sees corrections once they are sent, not while being drafted.
-            let visible = !is_author || status != SubmissionStatus::Pending;
+            // The author sees corrections once they are sent, not while being drafted (nor
+            // the drafts of a review that a withdrawal cut short).
+            let visible = !is_author || !matches!(status, SubmissionStatus::Pending | SubmissionStatus::Withdrawn);
             Submission {
                 id: row.id.clone(),
                 status,
