@@ -111,6 +111,15 @@ pub fn form_error(server: Signal<Option<AppError>>) -> Signal<Option<AppError>> 
     Signal::derive(move || server.get().filter(|e| e.field_errors().is_empty()))
 }
 
+/// A field's messages as a live list under it, each introduced by the field's label.
+pub fn error_list(errors: Signal<Vec<String>>, label: &'static str, id: String) -> impl IntoView {
+    view! {
+        <ul class="field__errors" id=id aria-live="polite">
+            {move || errors.get().into_iter().map(|m| view! { <li>{format!("{label} {m}")}</li> }).collect_view()}
+        </ul>
+    }
+}
+
 /// The server's messages for one field.
 pub fn server_field(server: Signal<Option<AppError>>, field: &'static str) -> Signal<Vec<String>> {
     Signal::derive(move || server.get().map(|e| e.field_errors().get(field).to_vec()).unwrap_or_default())

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     accounts::{
-        components::{action_error, form_error, server_field, FormAlert},
+        components::{action_error, error_list, form_error, server_field, FormAlert},
         model::format_utc,
         pages::SignedInOnly,
         Role,
@@ -29,14 +29,6 @@ use crate::{
 
 fn when(ms: i64) -> String {
     format_utc(ms / 1000)
-}
-
-fn errors_list(errors: Signal<Vec<String>>, label: &'static str) -> impl IntoView {
-    view! {
-        <ul class="field__errors" aria-live="polite">
-            {move || errors.get().into_iter().map(|m| view! { <li>{format!("{label} {m}")}</li> }).collect_view()}
-        </ul>
-    }
 }
 
 // ---- The queue ------------------------------------------------------------------------
@@ -431,18 +423,18 @@ fn AddItem(post_id: String, actions: Actions) -> impl IntoView {
                 <select id="item-target" name="target">
                     {ItemTarget::ALL.into_iter().map(|t| view! { <option value=t.as_str()>{t.label()}</option> }).collect_view()}
                 </select>
-                {errors_list(server_field(error, "target"), "Part")}
+                {error_list(server_field(error, "target"), "Part", "review-target-errors".into())}
             </div>
             <div class="field">
                 <label for="item-quote">"Quoted passage"</label>
                 <p class="field__hint" id="item-quote-hint">"Optional: copy the sentence or paragraph the note is about."</p>
                 <textarea id="item-quote" name="quote" rows="2" maxlength="1000" aria-describedby="item-quote-hint"></textarea>
-                {errors_list(server_field(error, "quote"), "Quoted passage")}
+                {error_list(server_field(error, "quote"), "Quoted passage", "review-quote-errors".into())}
             </div>
             <div class="field field--required">
                 <label for="item-note">"What should change"</label>
                 <textarea id="item-note" name="note" rows="3" maxlength="2000" required></textarea>
-                {errors_list(server_field(error, "note"), "Note")}
+                {error_list(server_field(error, "note"), "Note", "review-note-errors".into())}
             </div>
             <button type="submit" class="button button--ghost">"Add correction"</button>
         </ActionForm>
@@ -466,7 +458,7 @@ fn Decision(post_id: String, live: bool, actions: Actions) -> impl IntoView {
                         <label for="decision-publish-at">"Publish at (UTC)"</label>
                         <p class="field__hint" id="decision-publish-at-hint">"Leave empty to publish at once."</p>
                         <input id="decision-publish-at" name="publish_at" type="datetime-local" aria-describedby="decision-publish-at-hint"/>
-                        {errors_list(server_field(error, "publish_at"), "Publish time")}
+                        {error_list(server_field(error, "publish_at"), "Publish time", "review-publish_at-errors".into())}
                     </div>
                 })}
                 <button type="submit" class="button">"Approve"</button>
@@ -502,7 +494,7 @@ fn NoteDecision(
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 <textarea id=id name="note" rows="3" maxlength="4000"></textarea>
-                {errors_list(server_field(error, field), field_label)}
+                {error_list(server_field(error, field), field_label, format!("decision-{decision}-errors"))}
             </div>
             <button type="submit" class=class>{button}</button>
         </ActionForm>

@@ -12,7 +12,7 @@ use leptos_router::{
 
 use crate::{
     accounts::{
-        components::{action_error, field_errors, form_error, FormAlert},
+        components::{action_error, error_list, field_errors, form_error, FormAlert},
         model::format_utc,
         pages::SignedInOnly,
     },
@@ -88,14 +88,6 @@ pub fn EditPostPage() -> impl IntoView {
 fn datetime_local(ms: i64) -> String {
     let text = format_utc(ms.div_euclid(1000)); // "YYYY-MM-DD HH:MM UTC"
     format!("{}T{}", &text[0..10], &text[11..16])
-}
-
-fn list_errors(errors: Signal<Vec<String>>, label: &'static str, id: String) -> impl IntoView {
-    view! {
-        <ul class="field__errors" id=id aria-live="polite">
-            {move || errors.get().into_iter().map(|m| view! { <li>{format!("{label} {m}")}</li> }).collect_view()}
-        </ul>
-    }
 }
 
 #[component]
@@ -228,7 +220,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                                 value=title.get_untracked() aria-describedby="post-title-errors"
                                 aria-invalid=move || (!title_errors.get().is_empty()).to_string()
                                 on:input=move |ev| { let v = event_target_value(&ev); title.set(v.clone()); title_typed.set(Some(v)); changed(); }/>
-                            {list_errors(title_errors, "Title", "post-title-errors".into())}
+                            {error_list(title_errors, "Title", "post-title-errors".into())}
                         </div>
                         <div class="field" class:field--invalid=move || !description_errors.get().is_empty()>
                             <label for="post-description">"Description"</label>
@@ -236,7 +228,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                             <input id="post-description" name="description" type="text" maxlength=DESCRIPTION_MAX.to_string()
                                 value=description.get_untracked() aria-describedby="post-description-hint post-description-errors"
                                 on:input=move |ev| { let v = event_target_value(&ev); description.set(v.clone()); description_typed.set(Some(v)); changed(); }/>
-                            {list_errors(description_errors, "Description", "post-description-errors".into())}
+                            {error_list(description_errors, "Description", "post-description-errors".into())}
                         </div>
                         <div class="field" class:field--invalid=move || !tags_errors.get().is_empty()>
                             <label for="post-tags">"Tags"</label>
@@ -247,7 +239,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                             <ul class="tags tags--preview" aria-label="Tags as they will be saved">
                                 {move || parsed_tags().into_iter().map(|tag| view! { <li><span class="tag">"#"{tag}</span></li> }).collect_view()}
                             </ul>
-                            {list_errors(tags_errors, "Tags", "post-tags-errors".into())}
+                            {error_list(tags_errors, "Tags", "post-tags-errors".into())}
                         </div>
                         <div class="field field--required" class:field--invalid=move || !body_errors.get().is_empty()>
                             <label for="post-body">"Text"</label>
@@ -260,7 +252,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                                 {body.get_untracked()}
                             </textarea>
                             <p class="muted editor__count" aria-live="polite">{move || format!("{} words · {} characters", words(), body.with(|b| b.chars().count()))}</p>
-                            {list_errors(body_errors, "Text", "post-body-errors".into())}
+                            {error_list(body_errors, "Text", "post-body-errors".into())}
                         </div>
                     </div>
                     <section class="editor__preview" aria-labelledby="preview-title">
@@ -315,7 +307,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
                             <label for="post-publish-at">"Publish at (UTC)"</label>
                             <input id="post-publish-at" name="publish_at" type="datetime-local" value=publish_at
                                 aria-describedby="post-publish-at-errors"/>
-                            {list_errors(schedule_errors, "Publish time", "post-publish-at-errors".into())}
+                            {error_list(schedule_errors, "Publish time", "post-publish-at-errors".into())}
                         </div>
                         <button type="submit" name="intent" value="schedule" class="button button--ghost">"Schedule"</button>
                     </details>

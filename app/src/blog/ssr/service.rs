@@ -626,7 +626,7 @@ pub async fn save(
         }
         (Intent::Submit, _) => {
             let saved = repo::state(&mut *tx, &id).await?.ok_or_else(post_not_found)?;
-            review::submit_in(&mut tx, state, user, &saved, "", now).await?;
+            review::submit_in(&mut tx, state, &review, user, &saved, "", now).await?;
             status
         }
         (_, other) => other,

@@ -63,6 +63,29 @@ pub async fn items_of_post<'e>(db: impl AnyExecutor<'e>, post_id: &str) -> Resul
     .await
 }
 
+/// The items of one submission, in the order they were written.
+pub async fn items_of_submission<'e>(
+    db: impl AnyExecutor<'e>,
+    submission_id: &str,
+) -> Result<Vec<ItemRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, submission_id, target, quote, note, state, answer FROM review_items \
+         WHERE submission_id = $1 ORDER BY position, id",
+    )
+    .bind(submission_id)
+    .fetch_all(db)
+    .await
+}
+
+/// How many items of a submission are neither fixed nor answered.
+pub async fn open_items<'e>(db: impl AnyExecutor<'e>, submission_id: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM review_items WHERE submission_id = $1 AND state = 'open'")
+        .bind(submission_id)
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
 /// An item with the post it belongs to and its submission's status.
 #[derive(Debug, Clone, FromRow)]
 pub struct ItemContext {

@@ -132,25 +132,21 @@ async fn post(state: &AppState, post_id: &str) -> Result<blog_repo::PostState, A
 pub async fn submit_in(
     tx: &mut Tx,
     state: &AppState,
+    settings: &ReviewSettings,
     user: &UserRecord,
     post: &blog_repo::PostState,
     author_note: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    let settings = settings(state).await?;
     let from = ReviewState::from_db(post.review_state.as_deref());
     let latest = repo::latest(&mut **tx, &post.id).await?;
     let open_items = match &latest {
         Some(last) if last.status == SubmissionStatus::ChangesRequested.as_str() => {
-            repo::items_of_post(&mut **tx, &post.id)
-                .await?
-                .iter()
-                .filter(|item| item.submission_id == last.id && item.state == ItemState::Open.as_str())
-                .count()
+            repo::open_items(&mut **tx, &last.id).await? as usize
         }
         _ => 0,
     };
-    let to = check(from, Action::Submit { open_items }, actor(&settings, user, &post.author_id))?;
+    let to = check(from, Action::Submit { open_items }, actor(settings, user, &post.author_id))?;
     if post.published_revision_id.as_deref() == Some(post.current_revision_id.as_str()) {
         return Err(AppError::Conflict("Nothing new to review: the published version has no changes.".into()));
     }
@@ -194,12 +190,13 @@ pub async fn submit_in(
 /// Submits the post as it was last saved.
 pub async fn submit(state: &AppState, user: &UserRecord, post_id: &str, author_note: &str) -> Result<(), AppError> {
     let post = post(state, post_id).await?;
-    if user.id != post.author_id && !settings(state).await?.reviews(user.role) {
+    let settings = settings(state).await?;
+    if user.id != post.author_id && !settings.reviews(user.role) {
         return Err(post_not_found());
     }
     let now = now_ms().max(post.updated_at_ms + 1);
     let mut tx = state.db.begin().await?;
-    submit_in(&mut tx, state, user, &post, author_note, now).await?;
+    submit_in(&mut tx, state, &settings, user, &post, author_note, now).await?;
     tx.commit().await?;
     state.mail_wake.notify_one();
     Ok(())
@@ -599,12 +596,7 @@ pub async fn corrections(state: &AppState, post_id: &str) -> Result<Vec<ReviewIt
     let Some(latest) = latest.filter(|last| last.status == SubmissionStatus::ChangesRequested.as_str()) else {
         return Ok(Vec::new());
     };
-    Ok(repo::items_of_post(pool, post_id)
-        .await?
-        .into_iter()
-        .filter(|item| item.submission_id == latest.id)
-        .map(item_of)
-        .collect())
+    Ok(repo::items_of_submission(pool, &latest.id).await?.into_iter().map(item_of).collect())
 }
 
 /// The reviewers' queue.
