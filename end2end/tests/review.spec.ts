@@ -1,7 +1,7 @@
 // Editorial review in a real browser: a client's post goes through requested changes to
 // approval. The reviewer works without JavaScript, the author with it.
 import { test, expect } from "@playwright/test";
-import { activeAccount, expectAccessible, hydrated, logIn, unique } from "./support";
+import { activeAccount, expectAccessible, hydrated, logIn, openFromBlog, unique } from "./support";
 
 const BODY = "An opening paragraph that stays.\n\nA paragraph with a tpyo in it.\n\nA closing paragraph.";
 
@@ -84,9 +84,6 @@ test("a client submits, an admin requests corrections, the author fixes them and
   await expect(plain.locator("#current-title")).toHaveText("Approved");
 
   // Readers get the corrected text.
-  const reader = await (await browser.newContext()).newPage();
-  await reader.goto("/blog");
-  await reader.getByRole("link", { name: title }).click();
-  await expect(reader.getByRole("heading", { level: 1 })).toHaveText(title);
+  const reader = await openFromBlog(browser, title);
   await expect(reader.locator("#post-body")).toContainText("A paragraph with a typo in it.");
 });

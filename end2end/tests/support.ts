@@ -1,6 +1,6 @@
 // Shared steps of the end-to-end tests: accounts made through the server functions,
 // logging in through the real form, waiting for hydration.
-import { expect, Page, APIRequestContext } from "@playwright/test";
+import { expect, Browser, Page, APIRequestContext } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import { serverBin, serverEnv } from "../playwright.config";
@@ -78,4 +78,13 @@ export async function publishedPost(request: APIRequestContext, username: string
   });
   expect(created.status()).toBe(201);
   return (await created.json()).article.slug as string;
+}
+
+/** A fresh reader who finds the post titled `title` on /blog and opens it. */
+export async function openFromBlog(browser: Browser, title: string): Promise<Page> {
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto("/blog");
+  await reader.getByRole("link", { name: title }).click();
+  await expect(reader.getByRole("heading", { level: 1 })).toHaveText(title);
+  return reader;
 }

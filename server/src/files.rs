@@ -1,9 +1,11 @@
 //! `/files/…`: uploaded files, straight from storage. A file's name is its content's
 //! digest, so a response never changes and is cached for a year. Images are shown
 //! inline; everything else is only ever downloaded. Also the request body limits: small
-//! everywhere, the configured upload size for `POST /api/uploads`.
+//! everywhere, the configured upload size for `POST /api/uploads` and the editor's file
+//! form.
 
 use app::{
+    blog::api::PostFiles,
     server::AppState,
     uploads::{
         ssr::{service, storage::FileKey},
@@ -19,6 +21,7 @@ use axum::{
     routing::get,
     Router,
 };
+use leptos::server_fn::ServerFn;
 
 use crate::{api::ErrorBody, startup::MAX_BODY_BYTES};
 
@@ -84,8 +87,19 @@ fn content_disposition(name: &str) -> String {
 /// Refuses bodies over the limit for the path: at once when `Content-Length` says so,
 /// else when reading passes it.
 pub async fn body_limit(State(upload_max): State<usize>, request: Request, next: Next) -> Response {
-    let upload = request.method() == Method::POST && request.uri().path() == UPLOADS_API_PATH;
-    let limit = if upload { upload_max + UPLOAD_SLACK_BYTES } else { MAX_BODY_BYTES };
+    let post = request.method() == Method::POST;
+    let upload = post && request.uri().path() == UPLOADS_API_PATH;
+    let editor_files = post && request.uri().path() == <PostFiles as ServerFn>::PATH;
+    if editor_files && !is_multipart(&request) {
+        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    }
+    // The editor's form may carry a file in each of its three file fields besides the
+    // text; each file is held to the limit as it is read.
+    let limit = match (upload, editor_files) {
+        (true, _) => upload_max + UPLOAD_SLACK_BYTES,
+        (_, true) => 3 * upload_max + MAX_BODY_BYTES,
+        _ => MAX_BODY_BYTES,
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -96,6 +110,15 @@ pub async fn body_limit(State(upload_max): State<usize>, request: Request, next:
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
+}
+
+/// `multipart/form-data` with a boundary: what a multipart server function can read.
+fn is_multipart(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data") && multer::parse_boundary(v).is_ok())
 }
 
 /// The 413 for an upload, naming the limit.

@@ -2,16 +2,23 @@
 //! `ssr::service`, the same rules the RealWorld JSON API uses. Forms post to them and
 //! work without JavaScript (the browser is sent back to the page it came from).
 
-use leptos::server;
+// A server function takes one argument per form field, and the editor's form has many;
+// the macro-made browser side cannot carry an allow of its own.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::{
+    server,
+    server_fn::codec::{MultipartData, MultipartFormData},
+};
 
 use super::model::{AuthorPage, CommentThread, EditorPost, PostLookup, PostPage, Profile, Reaction, SearchPage};
-use crate::error::AppError;
+use crate::{error::AppError, uploads::Upload};
 
 #[cfg(feature = "ssr")]
 use {
     super::{
         model::Sort,
-        ssr::{service, views},
+        ssr::{files, service, views},
     },
     crate::server::request::{respond, RequestContext},
 };
@@ -150,7 +157,6 @@ pub async fn get_new_post() -> Result<EditorPost, AppError> {
 /// browser goes to the post when it is live, to its review page when submitted, else
 /// back to the editor.
 #[server(prefix = "/fn", endpoint = "blog/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_post(
     #[server(default)] id: String,
     title: String,
@@ -159,12 +165,17 @@ pub async fn save_post(
     #[server(default)] body: String,
     #[server(default)] intent: String,
     #[server(default)] publish_at: String,
+    /// The cover's upload id (empty: none); absent keeps the cover.
+    cover: Option<String>,
+    /// Attachment upload ids, comma-separated; absent keeps them.
+    attachments: Option<String>,
 ) -> Result<String, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
         let user = ctx.require_user().await?;
         let intent = service::Intent::parse(&intent).unwrap_or(service::Intent::Save);
-        let input = service::PostInput { title, description, tags, body };
+        let files = crate::blog::ssr::files::FilesInput { cover, attachments };
+        let input = service::PostInput { title, description, tags, body, files };
         let saved = service::save(&ctx.state, &user, Some(id.as_str()), input, intent, &publish_at).await?;
         let next = match saved.status {
             _ if intent == service::Intent::Submit => format!("/review/{}", saved.id),
@@ -173,6 +184,29 @@ pub async fn save_post(
         };
         leptos_axum::redirect(&next);
         Ok(saved.slug)
+    })
+    .await
+}
+
+/// The editor's file buttons, `multipart/form-data`. The hydrated editor sends
+/// `file_action` (`cover`, `attachment` or `image`) and the file as `<action>_file`, and
+/// gets the stored upload back. Without JavaScript the button posts the whole editor
+/// form: the post is saved as a draft with the file added or removed, and the browser
+/// goes back to the editor.
+#[server(prefix = "/fn", endpoint = "blog/files", input = MultipartFormData)]
+pub async fn post_files(data: MultipartData) -> Result<Option<Upload>, AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let multipart = data.into_inner().ok_or(AppError::Internal)?;
+        let form = files::read_form(multipart, ctx.state.uploads.settings.max_bytes).await?;
+        match service::post_files(&ctx.state, &user, form).await? {
+            service::FilesOutcome::Uploaded(upload) => Ok(Some(upload)),
+            service::FilesOutcome::Saved(saved) => {
+                leptos_axum::redirect(&format!("/blog/{}/edit?saved={}#files", saved.slug, saved.status.as_str()));
+                Ok(None)
+            }
+        }
     })
     .await
 }

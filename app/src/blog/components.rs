@@ -358,6 +358,8 @@ pub struct PageMeta {
     pub kind: &'static str,
     /// Feed paths (RSS, Atom) for `<link rel="alternate">`, with their titles.
     pub feeds: Vec<(String, String)>,
+    /// The 1200×630 link-preview image's path; the site's own when `None`.
+    pub image: Option<String>,
 }
 
 /// Title, description, canonical URL, OpenGraph and Twitter tags and feed links, with
@@ -375,7 +377,7 @@ pub fn Seo(meta: PageMeta, #[prop(optional)] extra: Option<AnyView>) -> impl Int
                 Suspend::new(async move {
                     let site = site.0.await.unwrap_or_default();
                     let url = site.url(&meta.path);
-                    let image = site.default_image();
+                    let image = meta.image.as_deref().map_or_else(|| site.default_image(), |path| site.url(path));
                     view! {
                         <Link rel="canonical" href=url.clone()/>
                         <Meta property="og:site_name" content=SITE_NAME/>

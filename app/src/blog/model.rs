@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::review::{model::ReviewItem, rules::ReviewState};
+use crate::{
+    review::{model::ReviewItem, rules::ReviewState},
+    uploads::Upload,
+};
 
 /// Where a post stands. The review flow adds its states beside these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +221,12 @@ pub struct PostView {
     pub excerpt: String,
     /// Sanitised HTML, rendered when the post was saved.
     pub body_html: String,
+    /// The cover as a responsive image and the attachments as a download list, HTML
+    /// made on the server (no upload types in the reader's wasm); empty without them.
+    pub cover_html: String,
+    pub attachments_html: String,
+    /// The cover's 1200×630 social card, for link previews.
+    pub card_path: Option<String>,
     pub tags: Vec<String>,
     pub author: Profile,
     pub published_at_ms: Option<i64>,
@@ -316,6 +325,8 @@ pub struct EditorPost {
     /// The viewer wrote the post (an administrator may edit someone else's): only the
     /// author submits, withdraws and answers corrections.
     pub is_author: bool,
+    pub cover: Option<Upload>,
+    pub attachments: Vec<Upload>,
 }
 
 /// The author page: who they are and their published posts.

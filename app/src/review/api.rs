@@ -69,12 +69,14 @@ pub async fn add_review_item(
     post_id: String,
     #[server(default)] target: String,
     #[server(default)] quote: String,
+    // For an attachment: the upload id of the file the correction is about.
+    #[server(default)] file: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
         let user = ctx.require_user().await?;
-        service::add_item(&ctx.state, &user, &post_id, &target, &quote, &note).await
+        service::add_item(&ctx.state, &user, &post_id, &target, &quote, &file, &note).await
     })
     .await
 }

@@ -16,10 +16,14 @@ pub enum ItemTarget {
     Description,
     Body,
     Tags,
+    Cover,
+    /// One attached file, named in the item's `quote`.
+    Attachment,
 }
 
 impl ItemTarget {
-    pub const ALL: [ItemTarget; 4] = [Self::Title, Self::Description, Self::Body, Self::Tags];
+    pub const ALL: [ItemTarget; 6] =
+        [Self::Title, Self::Description, Self::Body, Self::Tags, Self::Cover, Self::Attachment];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +31,8 @@ impl ItemTarget {
             Self::Description => "description",
             Self::Body => "body",
             Self::Tags => "tags",
+            Self::Cover => "cover",
+            Self::Attachment => "attachment",
         }
     }
 
@@ -40,6 +46,8 @@ impl ItemTarget {
             Self::Description => "Description",
             Self::Body => "Text",
             Self::Tags => "Tags",
+            Self::Cover => "Cover image",
+            Self::Attachment => "Attachment",
         }
     }
 }
@@ -156,6 +164,12 @@ pub struct RevisionView {
     pub tags: Vec<String>,
     /// Sanitised HTML rendered on the server.
     pub body_html: String,
+    /// The cover and the attachment list as readers will see them (HTML made on the
+    /// server; empty without them).
+    pub cover_html: String,
+    pub attachments_html: String,
+    /// The attached files as (upload id, name), for pointing a correction at one.
+    pub attachments: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -212,7 +212,8 @@ fn Review(page: ReviewPage, actions: Actions) -> impl IntoView {
                 None => ().into_any(),
             }}
             {latest.clone().map(|latest| view! {
-                <CurrentSubmission submission=latest post_id=post_id.clone() deciding author=page.viewer_is_author actions/>
+                <CurrentSubmission submission=latest post_id=post_id.clone() deciding author=page.viewer_is_author actions
+                    files=page.revision.attachments.clone()/>
             })}
             <section class="panel review__revision" aria-labelledby="revision-title">
                 <h2 id="revision-title">"Submitted version"</h2>
@@ -226,8 +227,15 @@ fn Review(page: ReviewPage, actions: Actions) -> impl IntoView {
                     <p class="review__field-label">"Tags"</p>
                     <p>{page.revision.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")}</p>
                 })}
+                {(!page.revision.cover_html.is_empty()).then(|| view! {
+                    <p class="review__field-label">"Cover image"</p>
+                    <div class="post__media" inner_html=page.revision.cover_html.clone()></div>
+                })}
                 <p class="review__field-label">"Text"</p>
                 <div class="prose" inner_html=page.revision.body_html.clone()></div>
+                {(!page.revision.attachments_html.is_empty()).then(|| view! {
+                    <div class="post__media" inner_html=page.revision.attachments_html.clone()></div>
+                })}
             </section>
             {deciding.then(|| view! { <Decision post_id=post_id.clone() live actions/> })}
             <History history=page.history.iter().skip(1).cloned().collect()/>
@@ -290,6 +298,8 @@ fn CurrentSubmission(
     deciding: bool,
     author: bool,
     actions: Actions,
+    /// The submitted version's attachments as (upload id, name).
+    files: Vec<(String, String)>,
 ) -> impl IntoView {
     let answering = author && submission.status == SubmissionStatus::ChangesRequested;
     view! {
@@ -301,7 +311,7 @@ fn CurrentSubmission(
                 <Items items=submission.items.clone()
                     respond=answering.then_some(actions.respond) remove=deciding.then_some(actions.remove)/>
             })}
-            {deciding.then(|| view! { <AddItem post_id actions/> })}
+            {deciding.then(|| view! { <AddItem post_id actions files/> })}
         </section>
     }
 }
@@ -353,15 +363,18 @@ fn Item(
     remove: Option<ServerAction<RemoveReviewItem>>,
 ) -> impl IntoView {
     let state_class = format!("badge badge--item-{}", item.state.as_str());
+    // An attachment's correction names the file where others quote a passage.
+    let is_file = item.target == ItemTarget::Attachment;
     let id = item.id.clone();
     let remove_id = item.id.clone();
     view! {
         <li class="review-item" data-item=item.id.clone()>
             <p class="review-item__head">
                 <strong>{item.target.label()}</strong>" "
+                {is_file.then(|| view! { <span class="review-item__file">{item.quote.clone()}</span>" " })}
                 <span class=state_class>{item.state.label()}</span>
             </p>
-            {(!item.quote.is_empty()).then(|| view! { <blockquote class="review-item__quote">{item.quote.clone()}</blockquote> })}
+            {(!item.quote.is_empty() && !is_file).then(|| view! { <blockquote class="review-item__quote">{item.quote.clone()}</blockquote> })}
             <p class="review-item__note">{item.note.clone()}</p>
             {(!item.answer.is_empty()).then(|| view! { <p class="review-item__answer"><strong>"Answer: "</strong>{item.answer.clone()}</p> })}
             {respond.map(|respond| view! { <ItemResponse id=id.clone() state=item.state respond/> })}
@@ -411,7 +424,7 @@ fn ItemResponse(id: String, state: ItemState, respond: ServerAction<RespondToIte
 }
 
 #[component]
-fn AddItem(post_id: String, actions: Actions) -> impl IntoView {
+fn AddItem(post_id: String, actions: Actions, files: Vec<(String, String)>) -> impl IntoView {
     let error = action_error(actions.add);
     view! {
         <ActionForm action=actions.add attr:class="form review__add-item">
@@ -425,6 +438,16 @@ fn AddItem(post_id: String, actions: Actions) -> impl IntoView {
                 </select>
                 {error_list(server_field(error, "target"), "Part", "review-target-errors".into())}
             </div>
+            {(!files.is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="item-file">"Attached file"</label>
+                    <p class="field__hint" id="item-file-hint">"For a correction about an attachment: which one."</p>
+                    <select id="item-file" name="file" aria-describedby="item-file-hint">
+                        {files.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                    {error_list(server_field(error, "file"), "Attached file", "review-file-errors".into())}
+                </div>
+            })}
             <div class="field">
                 <label for="item-quote">"Quoted passage"</label>
                 <p class="field__hint" id="item-quote-hint">"Optional: copy the sentence or paragraph the note is about."</p>

@@ -6,7 +6,7 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use model::{Quota, Rendition, Upload, UploadKind, UploadList};
+pub use model::{human_size, Quota, Rendition, Upload, UploadKind, UploadList};
 
 /// Where stored files are served.
 pub const FILES_PATH: &str = "/files";

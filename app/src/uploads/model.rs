@@ -71,6 +71,31 @@ pub struct Upload {
     pub created_at_ms: i64,
 }
 
+impl Upload {
+    /// An image as Markdown for a post's text; its name without the extension is the
+    /// alternative text to start from.
+    pub fn markdown(&self) -> String {
+        let stem = self.name.rsplit_once('.').map_or(self.name.as_str(), |(stem, _)| stem);
+        let alt: String = stem.chars().filter(|c| !matches!(c, '[' | ']' | '\\')).collect();
+        format!("![{}]({})", alt.trim(), self.url)
+    }
+}
+
+/// "3.2 MB", "950 KB": sizes in messages and file lists.
+pub fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        if tenths.is_multiple_of(10) {
+            format!("{} MB", tenths / 10)
+        } else {
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
 /// What a user has stored and may store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

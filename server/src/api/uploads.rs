@@ -131,7 +131,9 @@ async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<J
 }
 
 /// Delete an upload (yours; admins any). Its stored files go too unless another upload
-/// has the same content.
+/// has the same content. A file a post uses (its cover, an attachment, an image in its
+/// text, in any revision) cannot be deleted: remove it from the post first; deleting the
+/// post deletes the files only it used.
 #[utoipa::path(
     delete,
     path = "/api/uploads/{id}",
@@ -142,6 +144,7 @@ async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<J
         (status = 204, description = "Deleted"),
         (status = 401, description = "No or bad credentials", body = ErrorBody),
         (status = 404, description = "No such upload of yours", body = ErrorBody),
+        (status = 409, description = "A post uses the file", body = ErrorBody),
     ),
 )]
 async fn remove(

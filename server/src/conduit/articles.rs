@@ -421,7 +421,13 @@ async fn create(
         return Err(error);
     }
     let intent = through_review(&state, &caller, intent_of(a.status.as_deref(), a.publish_at.as_deref())?).await?;
-    let input = PostInput { title: a.title, description: a.description, tags: tag_text(&a.tag_list)?, body: a.body };
+    let input = PostInput {
+        title: a.title,
+        description: a.description,
+        tags: tag_text(&a.tag_list)?,
+        body: a.body,
+        files: Default::default(),
+    };
     let saved = service::save(&state, &caller.user, None, input, intent, a.publish_at.as_deref().unwrap_or(""))
         .await
         .map_err(ConduitError::about("article"))?;
@@ -508,7 +514,7 @@ async fn update(
         Some(_) => return Err(ConduitError::invalid("status", "must be published or draft")),
     };
     let intent = through_review(&state, &caller, intent).await?;
-    let input = PostInput { title, description, tags, body };
+    let input = PostInput { title, description, tags, body, files: Default::default() };
     let saved = service::save(&state, &caller.user, Some(&current.id), input, intent, "")
         .await
         .map_err(ConduitError::about("article"))?;

@@ -20,6 +20,7 @@ mod jwt;
 mod mail;
 mod metrics;
 mod pages;
+mod post_files;
 mod review;
 mod scale_out;
 mod tls;

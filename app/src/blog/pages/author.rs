@@ -38,6 +38,7 @@ pub fn AuthorPage() -> impl IntoView {
                             path: path.clone(),
                             kind: "profile",
                             feeds: feeds_of(&path, &name),
+                            image: None,
                         };
                         let next_base = path.clone();
                         view! {

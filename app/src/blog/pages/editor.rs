@@ -16,8 +16,9 @@ use crate::{
         model::format_utc,
         pages::SignedInOnly,
     },
+    blog::pages::files::{on_drop, EditorFiles, FileFields},
     blog::{
-        api::{get_editor_post, get_new_post, preview_post, DeletePost, SavePost, UnpublishPost},
+        api::{get_editor_post, get_new_post, preview_post, DeletePost, PostFiles, SavePost, UnpublishPost},
         model::{EditorPost, PostStatus},
         validation::{Body, Description, Tags, Title as TitleRule, BODY_MAX, DESCRIPTION_MAX, TITLE_MAX},
     },
@@ -84,6 +85,14 @@ pub fn EditPostPage() -> impl IntoView {
     }
 }
 
+/// The refusal a form posted without JavaScript to `S` left in the address (what
+/// `ServerAction` reads for functions it can call; a multipart function has none).
+fn url_error_of<S: leptos::server_fn::ServerFn>() -> Option<AppError> {
+    use_context::<leptos::server::ServerActionError>()
+        .filter(|error| error.path() == S::PATH)
+        .map(|error| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err()))
+}
+
 /// `<input type="datetime-local">` value (UTC) for unix milliseconds.
 fn datetime_local(ms: i64) -> String {
     let text = format_utc(ms.div_euclid(1000)); // "YYYY-MM-DD HH:MM UTC"
@@ -98,9 +107,16 @@ fn Editor(post: EditorPost) -> impl IntoView {
     let server = action_error(save);
     let query = use_query_map();
     let saved = move || query.read().get("saved");
+    // A file button pressed without JavaScript posts the whole form to the files server
+    // function; its refusal comes back in the address like the save's.
+    let files_error = RwSignal::new(url_error_of::<PostFiles>());
     // After a failed save without JavaScript, the server sends the typed values back.
-    let kept = |field: &'static str, stored: &str| {
-        server.get_untracked().and_then(|e| e.value(field)).unwrap_or_else(|| stored.to_string())
+    let kept = move |field: &'static str, stored: &str| {
+        [server.get_untracked(), files_error.get_untracked()]
+            .into_iter()
+            .flatten()
+            .find_map(|e| e.value(field))
+            .unwrap_or_else(|| stored.to_string())
     };
     let title = RwSignal::new(kept("title", &post.title));
     let description = RwSignal::new(kept("description", &post.description));
@@ -120,6 +136,20 @@ fn Editor(post: EditorPost) -> impl IntoView {
 
     let unsaved = use_context::<UnsavedChanges>().map(|u| u.0).unwrap_or_else(|| RwSignal::new(false));
     let changed = move || unsaved.set(true);
+    let body_ref = NodeRef::<leptos::html::Textarea>::new();
+    let busy = RwSignal::new(0u32);
+    let files = FileFields {
+        cover: RwSignal::new(post.cover.clone()),
+        attachments: RwSignal::new(post.attachments.clone()),
+        body,
+        body_ref,
+        error: files_error,
+        save_error: server,
+        changed: Callback::new(move |()| {
+            body_typed.set(Some(body.get_untracked()));
+            unsaved.set(true);
+        }),
+    };
     Effect::new(move |_| {
         if matches!(save.value().get(), Some(Err(_))) {
             unsaved.set(true);
@@ -247,13 +277,15 @@ fn Editor(post: EditorPost) -> impl IntoView {
                                 "Markdown: # headings, **bold**, _italic_, [links](https://example.com), lists, > quotes, tables and ``` code fences ```."
                             </p>
                             <textarea id="post-body" name="body" rows="22" maxlength=BODY_MAX.to_string()
-                                aria-describedby="post-body-hint post-body-errors" spellcheck="true"
+                                aria-describedby="post-body-hint post-body-errors" spellcheck="true" node_ref=body_ref
+                                on:dragover=move |ev| ev.prevent_default() on:drop=on_drop(files, busy)
                                 on:input=move |ev| { let v = event_target_value(&ev); body.set(v.clone()); body_typed.set(Some(v)); changed(); }>
                                 {body.get_untracked()}
                             </textarea>
                             <p class="muted editor__count" aria-live="polite">{move || format!("{} words · {} characters", words(), body.with(|b| b.chars().count()))}</p>
                             {error_list(body_errors, "Text", "post-body-errors".into())}
                         </div>
+                        <EditorFiles fields=files busy/>
                     </div>
                     <section class="editor__preview" aria-labelledby="preview-title">
                         <h2 id="preview-title" class="editor__preview-title">"Preview"</h2>

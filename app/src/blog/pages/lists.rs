@@ -89,6 +89,7 @@ pub fn BlogPage() -> impl IntoView {
         path: "/blog".into(),
         kind: "website",
         feeds: feeds_of("/blog", "All posts"),
+        image: None,
     };
     view! {
         <Seo meta/>
@@ -149,6 +150,7 @@ pub fn TagPage() -> impl IntoView {
                     path: base.clone(),
                     kind: "website",
                     feeds: feeds_of(&base, &format!("#{tag}")),
+                    image: None,
                 };
                 let current = current();
                 let is_continuation = after().is_some();
@@ -195,6 +197,7 @@ pub fn SearchPage() -> impl IntoView {
             path: "/blog/search".into(),
             kind: "website",
             feeds: Vec::new(),
+            image: None,
         }/>
         <header class="page-header">
             <p class="eyebrow"><A href="/blog">"Blog"</A></p>
@@ -297,6 +300,7 @@ fn PersonalList(which: Personal) -> impl IntoView {
             path: which.path().into(),
             kind: "website",
             feeds: Vec::new(),
+            image: None,
         }/>
         <SignedInOnly next=which.path() children=move |_| view! {
             <header class="page-header">

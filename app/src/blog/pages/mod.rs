@@ -4,6 +4,7 @@
 mod author;
 mod comments;
 mod editor;
+mod files;
 mod lists;
 mod post;
 

@@ -88,7 +88,8 @@ fn ArticleHead(post: PostView) -> impl IntoView {
                     let site = site.0.await.unwrap_or_default();
                     let url = site.url(&format!("/blog/{}", post.slug));
                     let author_url = site.url(&format!("/u/{}", post.author.author.username));
-                    let ld = json_ld(&post, &url, &author_url, &site.default_image(), &site.url("/favicon.svg"));
+                    let image = post.card_path.as_deref().map_or_else(|| site.default_image(), |path| site.url(path));
+                    let ld = json_ld(&post, &url, &author_url, &image, &site.url("/favicon.svg"));
                     view! {
                         {post.published_at_ms.map(|at| view! { <leptos_meta::Meta property="article:published_time" content=iso_datetime(at)/> })}
                         <leptos_meta::Meta property="article:modified_time" content=iso_datetime(post.updated_at_ms)/>
@@ -112,6 +113,7 @@ fn Post(post: PostView) -> impl IntoView {
         path: path.clone(),
         kind: "article",
         feeds: feeds_of(&author_path, &post.author.author.display_name),
+        image: post.card_path.clone(),
     };
     let draft_note = match post.status {
         PostStatus::Published => None,
@@ -156,7 +158,9 @@ fn Post(post: PostView) -> impl IntoView {
                     {post.can_edit.then(|| view! { <A href=edit_href attr:class="button button--small button--ghost post__edit">"Edit"</A> })}
                 </div>
             </header>
+            {(!post.cover_html.is_empty()).then(|| view! { <div class="post__media" inner_html=post.cover_html.clone()></div> })}
             <div id="post-body" class="prose" inner_html=post.body_html.clone()></div>
+            {(!post.attachments_html.is_empty()).then(|| view! { <div class="post__media" inner_html=post.attachments_html.clone()></div> })}
             <footer class="post__footer">
                 <div class="post__reactions">
                     <ReactionButton kind=ReactionKind::Like post_id=post.id.clone() active=post.liked count=post.like_count

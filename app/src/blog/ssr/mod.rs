@@ -3,6 +3,7 @@
 //! publishing, feeds and the demo data.
 
 pub mod feeds;
+pub mod files;
 pub mod mails;
 pub mod ranking;
 pub mod render;

@@ -323,7 +323,8 @@ fn highlight(language: &str, code: &str) -> String {
     format!("<pre class=\"code\"{label_attr}><code>{highlighted}</code></pre>")
 }
 
-fn escape(text: &str) -> String {
+/// Text as HTML text or attribute value.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -274,6 +274,8 @@ pub async fn summaries_by_ids<'e>(
 pub struct DetailRow {
     #[sqlx(flatten)]
     pub summary: SummaryRow,
+    /// The revision shown.
+    pub revision_id: String,
     pub body_html: String,
     pub body_markdown: String,
     pub word_count: i64,
@@ -283,7 +285,7 @@ pub struct DetailRow {
     pub post_count: i64,
 }
 
-const DETAIL_COLUMNS: &str = "r.body_html, r.body_markdown, r.word_count, p.bookmark_count, \
+const DETAIL_COLUMNS: &str = "r.id AS revision_id, r.body_html, r.body_markdown, r.word_count, p.bookmark_count, \
      (SELECT COUNT(*) FROM follows f1 WHERE f1.followee_id = p.author_id) AS followers, \
      (SELECT COUNT(*) FROM follows f2 WHERE f2.follower_id = p.author_id) AS following_count, \
      (SELECT COUNT(*) FROM posts q WHERE q.author_id = p.author_id AND q.status = 'published') AS post_count";
@@ -434,6 +436,8 @@ pub struct RevisionContent<'a> {
     pub tags: &'a str,
     pub word_count: i64,
     pub reading_minutes: i64,
+    /// The uploads it uses.
+    pub files: &'a super::files::RevisionFiles,
 }
 
 /// Creates a draft post with its first revision. Its slug is its id until
@@ -520,6 +524,7 @@ pub async fn update_revision(
     if done.rows_affected() == 0 {
         return Ok(false);
     }
+    super::files::replace(conn, revision_id, c.files).await?;
     sqlx::query("UPDATE posts SET updated_at_ms = $2 WHERE id = (SELECT post_id FROM post_revisions WHERE id = $1)")
         .bind(revision_id)
         .bind(now_ms)

@@ -280,6 +280,7 @@ pub async fn seed(
                 tags: &tags,
                 word_count: out.word_count,
                 reading_minutes: out.reading_minutes,
+                files: &Default::default(),
             };
             let revision_id: String = RecordId::new_ordered().into();
             repo::insert_post(&mut tx, &post_id, &revision_id, author, &content, published).await?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{
-    mails, render,
+    files, mails, render,
     repo::{self, CommentRow, Counts, Filter, NewComment, Order, RevisionContent, SummaryRow},
     search, slug,
 };
@@ -27,6 +27,7 @@ use crate::{
         db::RecordId,
         rate_limit, AppState,
     },
+    uploads::{ssr::service as uploads_service, Upload, UploadKind},
 };
 
 pub const PAGE_SIZE: i64 = 20;
@@ -335,7 +336,11 @@ async fn into_view(state: &AppState, viewer: Option<&UserRecord>, row: repo::Det
         PostStatus::Published => thread(repo::comments(state.db.pool(), &s.id).await?, viewer, can_edit, now_ms()),
         _ => CommentThread { signed_in: viewer.is_some(), ..CommentThread::default() },
     };
+    let uploads = files::uploads_of(state.db.pool(), &row.revision_id).await?;
     Ok(PostView {
+        cover_html: files::cover_html(uploads.cover.as_ref(), &s.title),
+        attachments_html: files::attachments_html(&uploads.attachments),
+        card_path: uploads.card_path(),
         status,
         tags: split_tags(&s.tags),
         author: Profile {
@@ -398,7 +403,10 @@ pub async fn editor_post(state: &AppState, user: &UserRecord, slug: &str) -> Res
         ReviewState::ChangesRequested | ReviewState::Idle => review::corrections(state, &post.id).await?,
         _ => Vec::new(),
     };
+    let uploads = files::uploads_of(state.db.pool(), &post.current_revision_id).await?;
     Ok(EditorPost {
+        cover: uploads.cover,
+        attachments: uploads.attachments,
         status: PostStatus::parse(&post.status),
         needs_review: post.author_id == user.id && settings.needs_review(user.role),
         is_author: post.author_id == user.id,
@@ -457,6 +465,8 @@ pub struct PostInput {
     /// Separated by commas or spaces.
     pub tags: String,
     pub body: String,
+    /// The cover and attachments (the images come from the text).
+    pub files: files::FilesInput,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -487,19 +497,26 @@ fn check_input(input: &PostInput, intent: Intent, publish_at_raw: &str, now_ms: 
         Intent::Schedule => errors.check("publish_at", parse_publish_at(publish_at_raw, now_ms)),
         _ => None,
     };
-    let keep = [
+    match (title, description, tags, body) {
+        (Some(title), Some(description), Some(tags), Some(body)) if errors.is_empty() => {
+            Ok(Checked { title, description, tags, body, publish_at })
+        }
+        _ => Err(keep_typed(AppError::invalid(errors), input, publish_at_raw)),
+    }
+}
+
+/// A refused save carries what was typed, so a form posted without JavaScript shows it
+/// again.
+fn keep_typed(error: AppError, input: &PostInput, publish_at_raw: &str) -> AppError {
+    error.with_values([
         ("title", input.title.as_str()),
         ("description", input.description.as_str()),
         ("tags", input.tags.as_str()),
         ("body", input.body.as_str()),
         ("publish_at", publish_at_raw),
-    ];
-    match (title, description, tags, body) {
-        (Some(title), Some(description), Some(tags), Some(body)) if errors.is_empty() => {
-            Ok(Checked { title, description, tags, body, publish_at })
-        }
-        _ => Err(AppError::invalid(errors).with_values(keep)),
-    }
+        ("cover", input.files.cover.as_deref().unwrap_or_default()),
+        ("attachments", input.files.attachments.as_deref().unwrap_or_default()),
+    ])
 }
 
 /// Creates (`post_id` None) or updates a post and applies the intent, as one
@@ -548,6 +565,16 @@ pub async fn save(
         checked.description.as_str().to_string()
     };
     let tags = checked.tags.joined();
+    let mut tx = state.db.begin().await?;
+    let current_files = match &existing {
+        Some(post) => files::of_revision(&mut *tx, &post.current_revision_id).await?,
+        None => files::RevisionFiles::default(),
+    };
+    let author_id = existing.as_ref().map_or(user.id.as_str(), |post| post.author_id.as_str());
+    let chosen = files::choose(&mut tx, [author_id, &user.id], &current_files, &input.files, checked.body.as_str())
+        .await
+        .map_err(|error| keep_typed(error, &input, publish_at))?;
+    let mut unused_files = Vec::new();
     let content = RevisionContent {
         title: checked.title.as_str(),
         description: checked.description.as_str(),
@@ -558,9 +585,9 @@ pub async fn save(
         tags: &tags,
         word_count: rendered.word_count,
         reading_minutes: rendered.reading_minutes,
+        files: &chosen,
     };
     let ranking = state.blog.settings.ranking;
-    let mut tx = state.db.begin().await?;
     let (id, revision_id, current_slug, ever_published, status) = match &existing {
         None => {
             let id: String = RecordId::new_ordered().into();
@@ -584,6 +611,10 @@ pub async fn save(
                         "This post was submitted or scheduled meanwhile; reload the editor and try again.".into(),
                     ));
                 }
+                // Files this draft no longer uses go, unless another revision keeps them.
+                let kept = chosen.ids();
+                let dropped: Vec<String> = current_files.ids().into_iter().filter(|id| !kept.contains(id)).collect();
+                unused_files = files::delete_unused(&mut tx, &dropped).await?;
                 post.current_revision_id.clone()
             };
             let status = PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft);
@@ -632,11 +663,89 @@ pub async fn save(
         (_, other) => other,
     };
     tx.commit().await?;
+    uploads_service::remove_files(state, &unused_files).await;
     if intent == Intent::Submit {
         state.mail_wake.notify_one();
     }
     tracing::info!(post_id = %id, status = status.as_str(), "post saved");
     Ok(Saved { id, slug, status })
+}
+
+/// What the editor's file form did.
+#[derive(Debug)]
+pub enum FilesOutcome {
+    /// The hydrated editor sent one file: here it is, the post untouched.
+    Uploaded(Upload),
+    /// The whole editor form came (no JavaScript): saved as a draft with the change.
+    Saved(Saved),
+}
+
+/// The editor's file buttons. Hydrated, the editor sends only the file and keeps the
+/// rest itself; without JavaScript the button posts the whole form, which is saved with
+/// the change so nothing typed is lost.
+pub async fn post_files(
+    state: &AppState,
+    user: &UserRecord,
+    mut form: files::FilesForm,
+) -> Result<FilesOutcome, AppError> {
+    let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
+    let Some(action) = files::FileAction::parse(&field("file_action")) else {
+        let mut errors = FieldErrors::new();
+        errors.add("file_action", "must be cover, attachment, image, remove_cover or remove_attachment:<id>");
+        return Err(AppError::invalid(errors));
+    };
+    let whole_form = form.fields.contains_key("title");
+    let mut input = PostInput {
+        title: field("title"),
+        description: field("description"),
+        tags: field("tags"),
+        body: field("body"),
+        files: files::FilesInput { cover: Some(field("cover")), attachments: Some(field("attachments")) },
+    };
+    let publish_at = field("publish_at");
+    let uploaded = match &action {
+        files::FileAction::Upload(kind) => {
+            let sent = form.files.remove(&format!("{}_file", kind.as_str())).unwrap_or_default();
+            if sent.bytes.is_empty() && sent.name.is_empty() {
+                let mut errors = FieldErrors::new();
+                errors.add("file", "is missing: choose a file first");
+                return Err(keep_typed(AppError::invalid(errors), &input, &publish_at));
+            }
+            let upload = uploads_service::upload(state, user, *kind, &sent.name, sent.bytes)
+                .await
+                .map_err(|error| keep_typed(error, &input, &publish_at))?;
+            Some(upload)
+        }
+        _ if !whole_form => {
+            let mut errors = FieldErrors::new();
+            errors.add("file_action", "removes a file only with the whole editor form");
+            return Err(AppError::invalid(errors));
+        }
+        _ => None,
+    };
+    if !whole_form {
+        return uploaded.map(FilesOutcome::Uploaded).ok_or(AppError::Internal);
+    }
+    let attachments = &mut input.files.attachments;
+    match (&action, uploaded) {
+        (files::FileAction::Upload(UploadKind::Cover), Some(upload)) => input.files.cover = Some(upload.id),
+        (files::FileAction::Upload(UploadKind::Image), Some(upload)) => {
+            input.body = format!("{}\n\n{}\n", input.body.trim_end(), upload.markdown());
+        }
+        (files::FileAction::Upload(_), Some(upload)) => {
+            let list = attachments.get_or_insert_default();
+            *list = if list.trim().is_empty() { upload.id } else { format!("{list},{}", upload.id) };
+        }
+        (files::FileAction::RemoveCover, _) => input.files.cover = Some(String::new()),
+        (files::FileAction::RemoveAttachment(id), _) => {
+            let kept: Vec<&str> =
+                attachments.as_deref().unwrap_or_default().split(',').filter(|a| a.trim() != id).collect();
+            *attachments = Some(kept.join(","));
+        }
+        (files::FileAction::Upload(_), None) => return Err(AppError::Internal),
+    }
+    let id = field("id");
+    save(state, user, Some(id.as_str()), input, Intent::Save, &publish_at).await.map(FilesOutcome::Saved)
 }
 
 async fn editable(state: &AppState, user: &UserRecord, post_id: &str) -> Result<repo::PostState, AppError> {
@@ -670,8 +779,11 @@ pub async fn unpublish(state: &AppState, user: &UserRecord, post_id: &str) -> Re
 pub async fn delete(state: &AppState, user: &UserRecord, post_id: &str) -> Result<(), AppError> {
     let post = editable(state, user, post_id).await?;
     let mut tx = state.db.begin().await?;
+    let used = files::used_by_post(&mut tx, &post.id).await?;
     repo::delete_post(&mut tx, &post.id).await?;
+    let unused = files::delete_unused(&mut tx, &used).await?;
     tx.commit().await?;
+    uploads_service::remove_files(state, &unused).await;
     tracing::info!(post_id = %post.id, by = %user.id, "post deleted");
     Ok(())
 }

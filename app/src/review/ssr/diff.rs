@@ -3,7 +3,10 @@
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::review::model::{DiffKind, DiffLine};
+use crate::{
+    review::model::{DiffKind, DiffLine},
+    uploads::{human_size, Upload},
+};
 
 /// Unchanged lines shown around each change.
 const CONTEXT: usize = 2;
@@ -40,6 +43,20 @@ pub fn lines(old: &str, new: &str) -> Vec<DiffLine> {
         out.push(gap());
     }
     out
+}
+
+/// Which files changed: those only in `old` removed, those only in `new` added (a
+/// replaced file is both, even under the same name), the rest unchanged.
+pub fn files(old: &[&Upload], new: &[&Upload]) -> Vec<DiffLine> {
+    let label = |file: &Upload| format!("{} ({})", file.name, human_size(file.size_bytes.max(0) as u64));
+    let has = |list: &[&Upload], file: &Upload| list.iter().any(|other| other.id == file.id);
+    if old.len() == new.len() && old.iter().zip(new).all(|(a, b)| a.id == b.id) {
+        return Vec::new();
+    }
+    let removed = old.iter().filter(|file| !has(new, file)).map(|file| (DiffKind::Removed, label(file)));
+    let kept_or_added =
+        new.iter().map(|file| (if has(old, file) { DiffKind::Same } else { DiffKind::Added }, label(file)));
+    removed.chain(kept_or_added).map(|(kind, text)| DiffLine { kind, text }).collect()
 }
 
 #[cfg(test)]
@@ -82,5 +99,29 @@ mod tests {
     #[test]
     fn a_title_without_newline_diffs_as_one_line() {
         assert_eq!(render(&lines("Old title", "New title")), ["-Old title", "+New title"]);
+    }
+
+    fn file(id: &str, name: &str) -> Upload {
+        Upload {
+            id: id.into(),
+            kind: crate::uploads::UploadKind::Attachment,
+            name: name.into(),
+            url: String::new(),
+            content_type: "application/pdf".into(),
+            size_bytes: 1024,
+            width: None,
+            height: None,
+            renditions: Vec::new(),
+            card_url: None,
+            created_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_replaced_file_shows_as_removed_and_added_even_under_its_old_name() {
+        let (a, b, b2) = (file("1", "a.pdf"), file("2", "b.pdf"), file("3", "b.pdf"));
+        assert_eq!(render(&files(&[&a, &b], &[&a, &b2])), ["-b.pdf (1 KB)", " a.pdf (1 KB)", "+b.pdf (1 KB)"]);
+        assert!(files(&[&a], &[&a]).is_empty());
+        assert_eq!(render(&files(&[], &[&a])), ["+a.pdf (1 KB)"]);
     }
 }

@@ -8,7 +8,7 @@ use crate::{
     accounts::{ssr::repo::UserRecord, validation::FieldErrors, Role},
     blog::{
         model::{format_date, PostStatus},
-        ssr::{repo as blog_repo, service as blog_service},
+        ssr::{files, repo as blog_repo, service as blog_service},
         validation::{parse_publish_at, Body},
     },
     error::AppError,
@@ -303,6 +303,7 @@ pub async fn add_item(
     post_id: &str,
     target: &str,
     quote: &str,
+    file: &str,
     note: &str,
 ) -> Result<(), AppError> {
     let (post, submission, _) = pending(state, reviewer, post_id, Action::RequestChanges).await?;
@@ -310,21 +311,42 @@ pub async fn add_item(
     let target_raw = target;
     let target = ItemTarget::parse(target);
     if target.is_none() {
-        errors.add("target", "must be one of title, description, body or tags");
+        errors.add("target", "must be one of title, description, body, tags, cover or attachment");
     }
     let note = limited(&mut errors, "note", note, NOTE_MAX, false);
-    let quote = limited(&mut errors, "quote", quote, QUOTE_MAX, true);
-    if let (Some(target), false) = (target, quote.is_empty()) {
-        let revision = repo::revision(state.db.pool(), &submission.revision_id).await?.ok_or_else(post_not_found)?;
-        let part = match target {
-            ItemTarget::Title => revision.title,
-            ItemTarget::Description => revision.description,
-            ItemTarget::Tags => revision.tags,
-            ItemTarget::Body => format!("{}\n{}", revision.body_markdown, revision.body_text),
-        };
-        if !squash(&part).contains(&squash(&quote)) {
-            errors.add("quote", "is not in the submitted text; copy the passage exactly");
+    let mut quote = limited(&mut errors, "quote", quote, QUOTE_MAX, true);
+    let pool = state.db.pool();
+    match target {
+        // A file is pointed at by its name, the one thing the author sees of it.
+        Some(ItemTarget::Attachment) => {
+            let files = files::uploads_of(pool, &submission.revision_id).await?;
+            match files.attachments.iter().find(|a| a.id == file.trim()) {
+                Some(attachment) => quote = attachment.name.clone(),
+                None if files.attachments.is_empty() => {
+                    errors.add("file", "cannot be chosen: the submitted version has no attachments")
+                }
+                None => errors.add("file", "must be one of the submitted version's attachments"),
+            }
         }
+        Some(ItemTarget::Cover) => {
+            if files::uploads_of(pool, &submission.revision_id).await?.cover.is_none() {
+                errors.add("target", "cannot be the cover: the submitted version has none");
+            }
+            quote.clear();
+        }
+        Some(target) if !quote.is_empty() => {
+            let revision = repo::revision(pool, &submission.revision_id).await?.ok_or_else(post_not_found)?;
+            let part = match target {
+                ItemTarget::Title => revision.title,
+                ItemTarget::Description => revision.description,
+                ItemTarget::Tags => revision.tags,
+                _ => format!("{}\n{}", revision.body_markdown, revision.body_text),
+            };
+            if !squash(&part).contains(&squash(&quote)) {
+                errors.add("quote", "is not in the submitted text; copy the passage exactly");
+            }
+        }
+        _ => {}
     }
     let (Some(target), true) = (target, errors.is_empty()) else {
         return Err(AppError::invalid(errors).with_values([
@@ -505,8 +527,13 @@ fn split_tags(tags: &str) -> Vec<String> {
     tags.split_whitespace().map(str::to_string).collect()
 }
 
-fn field_diffs(old: &repo::RevisionRow, new: &repo::RevisionRow) -> Vec<FieldDiff> {
-    [
+fn field_diffs(
+    old: &repo::RevisionRow,
+    new: &repo::RevisionRow,
+    old_files: &files::RevisionUploads,
+    new_files: &files::RevisionUploads,
+) -> Vec<FieldDiff> {
+    let mut diffs: Vec<FieldDiff> = [
         (ItemTarget::Title, &old.title, &new.title),
         (ItemTarget::Description, &old.description, &new.description),
         (ItemTarget::Tags, &old.tags.replace(' ', "\n"), &new.tags.replace(' ', "\n")),
@@ -517,7 +544,16 @@ fn field_diffs(old: &repo::RevisionRow, new: &repo::RevisionRow) -> Vec<FieldDif
         let lines = diff::lines(old, new);
         (!lines.is_empty()).then_some(FieldDiff { field, lines })
     })
-    .collect()
+    .collect();
+    let covers = (old_files.cover.iter().collect::<Vec<_>>(), new_files.cover.iter().collect::<Vec<_>>());
+    let attachments = (old_files.attachments.iter().collect(), new_files.attachments.iter().collect());
+    for (field, (old, new)) in [(ItemTarget::Cover, covers), (ItemTarget::Attachment, attachments)] {
+        let lines = diff::files(&old, &new);
+        if !lines.is_empty() {
+            diffs.push(FieldDiff { field, lines });
+        }
+    }
+    diffs
 }
 
 /// A post's review page, for its author and for reviewers.
@@ -536,17 +572,20 @@ pub async fn page(state: &AppState, viewer: &UserRecord, post_id: &str) -> Resul
         items.entry(row.submission_id.clone()).or_default().push(item_of(row));
     }
     let revision = repo::revision(pool, &latest.revision_id).await?.ok_or_else(post_not_found)?;
+    let revision_files = files::uploads_of(pool, &latest.revision_id).await?;
     let diff = match &latest.previous_id {
         Some(previous) => match rows.iter().find(|row| &row.id == previous) {
             Some(previous) => {
                 let old = repo::revision(pool, &previous.revision_id).await?.ok_or_else(post_not_found)?;
-                Some(field_diffs(&old, &revision))
+                let old_files = files::uploads_of(pool, &previous.revision_id).await?;
+                Some(field_diffs(&old, &revision, &old_files, &revision_files))
             }
             None => None,
         },
         None => None,
     };
     let is_author = matches!(actor, Actor::Author { .. });
+    let cover_html = files::cover_html(revision_files.cover.as_ref(), &revision.title);
     let history = rows
         .iter()
         .map(|row| {
@@ -581,6 +620,9 @@ pub async fn page(state: &AppState, viewer: &UserRecord, post_id: &str) -> Resul
             title: revision.title,
             description: revision.description,
             tags: split_tags(&revision.tags),
+            cover_html,
+            attachments_html: files::attachments_html(&revision_files.attachments),
+            attachments: revision_files.attachments.iter().map(|a| (a.id.clone(), a.name.clone())).collect(),
             body_html: revision.body_html,
         },
         diff,

@@ -20,6 +20,11 @@ pub struct UploadRow {
 const COLUMNS: &str =
     "id, owner_id, kind, name, file_key, renditions, card_key, width, height, size_bytes, created_at_ms";
 
+/// The columns of [`UploadRow`] from the table aliased `alias`, for joins.
+pub fn columns(alias: &str) -> String {
+    COLUMNS.split(", ").map(|column| format!("{alias}.{column}")).collect::<Vec<_>>().join(", ")
+}
+
 pub async fn insert(conn: &mut AnyConnection, row: &UploadRow, files: &[String]) -> Result<(), sqlx::Error> {
     sqlx::query(&format!("INSERT INTO uploads ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
         .bind(&row.id)

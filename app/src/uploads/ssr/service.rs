@@ -15,7 +15,7 @@ use crate::{
     },
     error::AppError,
     server::{clock::now_ms, db::RecordId, AppState},
-    uploads::{Quota, Rendition, Upload, UploadKind, UploadList, FILES_PATH},
+    uploads::{human_size, Quota, Rendition, Upload, UploadKind, UploadList, FILES_PATH},
 };
 
 /// The longest file name kept (characters).
@@ -25,21 +25,6 @@ fn file_error(message: impl Into<String>) -> AppError {
     let mut errors = FieldErrors::new();
     errors.add("file", message);
     AppError::invalid(errors)
-}
-
-/// "3.2 MB", "950 KB": sizes in error messages.
-pub fn human_size(bytes: u64) -> String {
-    const MB: u64 = 1024 * 1024;
-    if bytes >= MB {
-        let tenths = (bytes * 10 + MB / 2) / MB;
-        if tenths.is_multiple_of(10) {
-            format!("{} MB", tenths / 10)
-        } else {
-            format!("{}.{} MB", tenths / 10, tenths % 10)
-        }
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
 }
 
 /// The name a file was uploaded with, without folders, control characters or characters
@@ -272,7 +257,7 @@ fn avatar_picture(upload: &Upload) -> String {
 
 /// Removes stored files nothing uses any more. The rows are gone either way; a file left
 /// behind only costs space.
-async fn remove_files(state: &AppState, keys: &[String]) {
+pub async fn remove_files(state: &AppState, keys: &[String]) {
     for key in keys.iter().filter_map(|k| FileKey::parse(k)) {
         if let Err(error) = state.uploads.storage.delete(&key).await {
             tracing::warn!(%error, file = %key, "could not remove an unused file");
@@ -303,6 +288,13 @@ pub async fn delete(state: &AppState, user: &UserRecord, id: &str) -> Result<(),
         return Err(not_found());
     }
     let mut tx = state.db.begin().await?;
+    // Checked inside the transaction that deletes, so a save cannot start using it between.
+    if crate::blog::ssr::files::is_used(&mut *tx, &row.id).await? {
+        return Err(AppError::Conflict(
+            "This file is used by a post (or a revision of one kept for its review); remove it from the post first."
+                .into(),
+        ));
+    }
     let unused = repo::delete(&mut tx, &row.id).await?;
     // Deleting the picture in use leaves its owner with none.
     if row.kind == UploadKind::Avatar.as_str() {
