@@ -62,6 +62,14 @@ impl AppError {
         }
     }
 
+    /// The refusal a form posted without JavaScript to `S` left in the address (what
+    /// `ServerAction` reads for the functions it can call; a multipart function has none).
+    pub fn left_in_address<S: leptos::server_fn::ServerFn>() -> Option<Self> {
+        leptos::prelude::use_context::<leptos::server::ServerActionError>()
+            .filter(|error| error.path() == S::PATH)
+            .map(|error| leptos::server_fn::error::ServerFnUrlError::<Self>::decode_err(error.err()))
+    }
+
     pub fn with_values<'a>(self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         match self {
             Self::Invalid { fields, mut values } => {

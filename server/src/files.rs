@@ -5,6 +5,7 @@
 //! form.
 
 use app::{
+    accounts::api::UploadAvatar,
     blog::api::PostFiles,
     server::AppState,
     uploads::{
@@ -87,17 +88,24 @@ fn content_disposition(name: &str) -> String {
 /// Refuses bodies over the limit for the path: at once when `Content-Length` says so,
 /// else when reading passes it.
 pub async fn body_limit(State(upload_max): State<usize>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
     let post = request.method() == Method::POST;
-    let upload = post && request.uri().path() == UPLOADS_API_PATH;
-    let editor_files = post && request.uri().path() == <PostFiles as ServerFn>::PATH;
-    if editor_files && !is_multipart(&request) {
+    let upload = post && path == UPLOADS_API_PATH;
+    // The multipart server functions: the editor's form may carry a file in each of its
+    // three file fields besides the text, the picture form one file. Each file is held
+    // to the limit as it is read.
+    let form_limit = match path {
+        _ if !post => None,
+        p if p == <PostFiles as ServerFn>::PATH => Some(3 * upload_max + MAX_BODY_BYTES),
+        p if p == <UploadAvatar as ServerFn>::PATH => Some(upload_max + UPLOAD_SLACK_BYTES),
+        _ => None,
+    };
+    if form_limit.is_some() && !is_multipart(&request) {
         return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
     }
-    // The editor's form may carry a file in each of its three file fields besides the
-    // text; each file is held to the limit as it is read.
-    let limit = match (upload, editor_files) {
+    let limit = match (upload, form_limit) {
         (true, _) => upload_max + UPLOAD_SLACK_BYTES,
-        (_, true) => 3 * upload_max + MAX_BODY_BYTES,
+        (_, Some(limit)) => limit,
         _ => MAX_BODY_BYTES,
     };
     let declared = request

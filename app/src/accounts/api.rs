@@ -1,7 +1,10 @@
 //! Server functions behind the account pages, under the `/fn/accounts/` prefix (clear of
 //! the JSON API's `/api`). Each is a thin door onto `ssr::service`.
 
-use leptos::server;
+use leptos::{
+    server,
+    server_fn::codec::{MultipartData, MultipartFormData},
+};
 
 use super::{validation::PasswordPolicy, ApiTokenInfo, CurrentUser, NewApiToken};
 use crate::error::AppError;
@@ -12,6 +15,13 @@ use {
     crate::server::{
         clock::now,
         request::{respond, RequestContext},
+    },
+    crate::uploads::{
+        ssr::{
+            form::{no_file, read_form},
+            service::upload,
+        },
+        UploadKind,
     },
     secrecy::SecretString,
 };
@@ -162,6 +172,24 @@ pub async fn update_profile(
         let user = ctx.require_user().await?;
         let input = service::ProfileInput { name, full_name, phone_number, bio, avatar_url };
         service::update_profile(&ctx.state, &user, input).await
+    })
+    .await
+}
+
+/// A new profile picture, `multipart/form-data` with the image as `avatar_file`: stored
+/// as an avatar upload (centred squares) and shown at once; the picture it replaces is
+/// deleted. A plain form posts here, so the browser is sent back to the account page.
+#[server(prefix = "/fn", endpoint = "accounts/avatar", input = MultipartFormData)]
+pub async fn upload_avatar(data: MultipartData) -> Result<(), AppError> {
+    respond(async move {
+        let ctx = RequestContext::load().await?;
+        let user = ctx.require_user().await?;
+        let multipart = data.into_inner().ok_or(AppError::Internal)?;
+        let mut form = read_form(multipart, ctx.state.uploads.settings.max_bytes).await?;
+        let file = form.take_file("avatar_file").ok_or_else(no_file)?;
+        upload(&ctx.state, &user, UploadKind::Avatar, &file.name, file.bytes).await?;
+        leptos_axum::redirect("/account?picture=updated#picture-title");
+        Ok(())
     })
     .await
 }

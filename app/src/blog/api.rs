@@ -18,9 +18,10 @@ use crate::{error::AppError, uploads::Upload};
 use {
     super::{
         model::Sort,
-        ssr::{files, service, views},
+        ssr::{service, views},
     },
     crate::server::request::{respond, RequestContext},
+    crate::uploads::ssr::form::read_form,
 };
 
 /// `true`/`on`/`1` from a form field.
@@ -199,7 +200,7 @@ pub async fn post_files(data: MultipartData) -> Result<Option<Upload>, AppError>
         let ctx = RequestContext::load().await?;
         let user = ctx.require_user().await?;
         let multipart = data.into_inner().ok_or(AppError::Internal)?;
-        let form = files::read_form(multipart, ctx.state.uploads.settings.max_bytes).await?;
+        let form = read_form(multipart, ctx.state.uploads.settings.max_bytes).await?;
         match service::post_files(&ctx.state, &user, form).await? {
             service::FilesOutcome::Uploaded(upload) => Ok(Some(upload)),
             service::FilesOutcome::Saved(saved) => {

@@ -1,7 +1,7 @@
 //! Covers, attachments and images in posts: the editor's file form (hydrated and without
 //! JavaScript), what readers and link previews get, who may use which upload, files in
-//! use refused deletion and cleaned up with their post, and review items and diffs that
-//! point at files.
+//! use refused deletion and cleaned up with their post, review items and diffs that
+//! point at files; and the account page's picture form.
 
 use app::uploads::ssr::fixtures::jpeg;
 use base64::Engine as _;
@@ -331,5 +331,34 @@ engine_tests! {
         let html = app.page(&format!("/blog/{slug}")).await.text().await.unwrap();
         assert!(html.contains(&str_of(&plan2["url"])) && !html.contains(&str_of(&plan["url"])), "readers get the corrected file");
         assert!(html.contains(&str_of(&cover["card_url"])), "and the cover as the link preview");
+    }
+
+    async fn the_account_picture_form_sets_the_avatar_without_javascript_and_explains_a_refusal(app: TestApp) {
+        app.writer("wren").await;
+        let wren = session_for(&app, "wren").await;
+        let post = |part: Part| {
+            let wren = wren.clone();
+            let url = app.url("/fn/accounts/avatar");
+            let referer = app.url("/account");
+            async move {
+                let form = Form::new().part("avatar_file", part);
+                let response = wren.post(url).header("accept", "text/html").header("referer", referer)
+                    .multipart(form).send().await.unwrap();
+                assert_eq!(response.status(), 302);
+                response.headers()["location"].to_str().unwrap().to_string()
+            }
+        };
+        assert_eq!(post(file_part("me.jpg", jpeg(400, 300))).await, "/account?picture=updated#picture-title");
+        let me = crate::helpers::current_user_with(&wren, &app.address).await;
+        let picture = str_of(&me["avatar_url"]);
+        assert!(picture.starts_with("/files/"), "{picture}");
+        let html = wren.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("src=\"{picture}\"")), "the account page shows it");
+        let refused = post(file_part("me.pdf", PDF.to_vec())).await;
+        assert!(refused.contains("__path=%2Ffn%2Faccounts%2Favatar") && refused.contains("__err="), "{refused}");
+        assert!(post(file_part("", Vec::new())).await.contains("__err="), "no file chosen");
+        assert_eq!(str_of(&crate::helpers::current_user_with(&wren, &app.address).await["avatar_url"]), picture, "unchanged");
+        let response = call_with(&wren, &app.address, "accounts/avatar", &[("avatar_file", "x")]).await;
+        assert_eq!(response.status(), 415, "only multipart reaches it");
     }
 }

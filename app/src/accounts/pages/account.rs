@@ -1,19 +1,23 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
 
 use super::SignedInOnly;
-use crate::accounts::{
-    api::{
-        get_notifications, list_api_tokens, ChangePassword, CreateApiToken, DeleteAccount, RevokeApiToken,
-        SetNotifications, UpdateProfile,
+use crate::{
+    accounts::{
+        api::{
+            get_notifications, list_api_tokens, ChangePassword, CreateApiToken, DeleteAccount, RevokeApiToken,
+            SetNotifications, UpdateProfile, UploadAvatar,
+        },
+        components::{
+            action_error, field_errors, form_error, kept_value, refetch_user_on_success, server_field,
+            use_password_policy, Field, FormAlert,
+        },
+        model::format_utc,
+        validation::{check_confirmation, AvatarUrl, Bio, DisplayName, FullName, PhoneNumber, BIO_MAX},
+        CurrentUser,
     },
-    components::{
-        action_error, field_errors, form_error, kept_value, refetch_user_on_success, server_field, use_password_policy,
-        Field, FormAlert,
-    },
-    model::format_utc,
-    validation::{check_confirmation, AvatarUrl, Bio, DisplayName, FullName, PhoneNumber, BIO_MAX},
-    CurrentUser,
+    error::AppError,
 };
 
 #[component]
@@ -34,12 +38,51 @@ fn AccountSections(user: CurrentUser) -> impl IntoView {
                 <h1>"Your account"</h1>
                 <p class="lead">"Signed in as " <strong>{user.username.clone()}</strong> " · " {user.email.clone()}</p>
             </header>
+            <PictureForm user=user.clone()/>
             <ProfileForm user=user.clone()/>
             <NotificationsForm/>
             <PasswordForm/>
             <ApiTokensPanel/>
             <DeleteForm/>
         </div>
+    }
+}
+
+/// The profile picture: a plain multipart form (a file cannot go through `ActionForm`),
+/// which works the same with or without JavaScript.
+#[component]
+fn PictureForm(user: CurrentUser) -> impl IntoView {
+    let error = AppError::left_in_address::<UploadAvatar>();
+    let updated = use_query_map().read_untracked().get("picture").is_some() && error.is_none();
+    let errors: Vec<String> = error.as_ref().map(|e| e.field_errors().get("file").to_vec()).unwrap_or_default();
+    let invalid = !errors.is_empty();
+    let general = error.filter(|e| e.field_errors().is_empty());
+    let action = <UploadAvatar as leptos::server_fn::ServerFn>::PATH;
+    view! {
+        <section class="panel" aria-labelledby="picture-title">
+            <h2 id="picture-title">"Picture"</h2>
+            <form class="form account__picture" method="post" enctype="multipart/form-data"
+                action=action>
+                {general.map(|e| view! { <div class="alert alert--error" role="alert"><p>{e.to_string()}</p></div> })}
+                {updated.then(|| view! { <div class="alert alert--success" role="status"><p>"Your new picture is on your profile."</p></div> })}
+                <div class="account__picture-row">
+                    {match user.avatar_url.clone() {
+                        Some(url) => view! { <img class="avatar avatar--large" src=url alt="Your current picture" width="72" height="72"/> }.into_any(),
+                        None => view! { <p class="muted">"No picture yet: your initial is shown instead."</p> }.into_any(),
+                    }}
+                    <div class="field" class:field--invalid=invalid>
+                        <label for="avatar-file">"Upload a picture"</label>
+                        <p class="field__hint" id="avatar-file-hint">"JPEG, PNG, WebP or GIF; it is cut to a centred square."</p>
+                        <input id="avatar-file" type="file" name="avatar_file" accept="image/jpeg,image/png,image/webp,image/gif"
+                            required aria-describedby="avatar-file-hint avatar-file-errors"/>
+                        <ul class="field__errors" id="avatar-file-errors" aria-live="polite">
+                            {errors.into_iter().map(|m| view! { <li>{format!("Picture {m}")}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                </div>
+                <button type="submit" class="button button--ghost">"Upload picture"</button>
+            </form>
+        </section>
     }
 }
 

@@ -85,14 +85,6 @@ pub fn EditPostPage() -> impl IntoView {
     }
 }
 
-/// The refusal a form posted without JavaScript to `S` left in the address (what
-/// `ServerAction` reads for functions it can call; a multipart function has none).
-fn url_error_of<S: leptos::server_fn::ServerFn>() -> Option<AppError> {
-    use_context::<leptos::server::ServerActionError>()
-        .filter(|error| error.path() == S::PATH)
-        .map(|error| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err()))
-}
-
 /// `<input type="datetime-local">` value (UTC) for unix milliseconds.
 fn datetime_local(ms: i64) -> String {
     let text = format_utc(ms.div_euclid(1000)); // "YYYY-MM-DD HH:MM UTC"
@@ -109,7 +101,7 @@ fn Editor(post: EditorPost) -> impl IntoView {
     let saved = move || query.read().get("saved");
     // A file button pressed without JavaScript posts the whole form to the files server
     // function; its refusal comes back in the address like the save's.
-    let files_error = RwSignal::new(url_error_of::<PostFiles>());
+    let files_error = RwSignal::new(AppError::left_in_address::<PostFiles>());
     // After a failed save without JavaScript, the server sends the typed values back.
     let kept = move |field: &'static str, stored: &str| {
         [server.get_untracked(), files_error.get_untracked()]

@@ -300,53 +300,6 @@ impl FileAction {
     }
 }
 
-/// A file sent in the form.
-#[derive(Debug, Clone, Default)]
-pub struct SentFile {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// A multipart form as read: text fields and files by field name.
-#[derive(Debug, Default)]
-pub struct FilesForm {
-    pub fields: std::collections::HashMap<String, String>,
-    pub files: std::collections::HashMap<String, SentFile>,
-}
-
-fn unreadable() -> AppError {
-    let mut errors = FieldErrors::new();
-    errors.add("file", "could not be read completely; send it again");
-    AppError::invalid(errors)
-}
-
-/// Reads the whole form; a file over `max_bytes` is refused as soon as it is.
-pub async fn read_form(mut form: multer::Multipart<'static>, max_bytes: usize) -> Result<FilesForm, AppError> {
-    let mut out = FilesForm::default();
-    while let Some(mut field) = form.next_field().await.map_err(|_| unreadable())? {
-        let name = field.name().unwrap_or_default().to_string();
-        match field.file_name().map(str::to_string) {
-            Some(file_name) => {
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
-                    if bytes.len() + chunk.len() > max_bytes {
-                        let mut errors = FieldErrors::new();
-                        errors.add("file", format!("must be at most {}", human_size(max_bytes as u64)));
-                        return Err(AppError::invalid(errors));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                out.files.insert(name, SentFile { name: file_name, bytes });
-            }
-            None => {
-                let text = field.text().await.map_err(|_| unreadable())?;
-                out.fields.insert(name, text);
-            }
-        }
-    }
-    Ok(out)
-}
-
 // ---- What readers get ------------------------------------------------------------------
 
 /// The `sizes` of a cover: the article column's width on wide screens.

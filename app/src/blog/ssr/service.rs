@@ -27,7 +27,13 @@ use crate::{
         db::RecordId,
         rate_limit, AppState,
     },
-    uploads::{ssr::service as uploads_service, Upload, UploadKind},
+    uploads::{
+        ssr::{
+            form::{no_file, MultipartForm},
+            service as uploads_service,
+        },
+        Upload, UploadKind,
+    },
 };
 
 pub const PAGE_SIZE: i64 = 20;
@@ -686,31 +692,27 @@ pub enum FilesOutcome {
 pub async fn post_files(
     state: &AppState,
     user: &UserRecord,
-    mut form: files::FilesForm,
+    mut form: MultipartForm,
 ) -> Result<FilesOutcome, AppError> {
-    let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
-    let Some(action) = files::FileAction::parse(&field("file_action")) else {
+    let Some(action) = files::FileAction::parse(&form.field("file_action")) else {
         let mut errors = FieldErrors::new();
         errors.add("file_action", "must be cover, attachment, image, remove_cover or remove_attachment:<id>");
         return Err(AppError::invalid(errors));
     };
     let whole_form = form.fields.contains_key("title");
     let mut input = PostInput {
-        title: field("title"),
-        description: field("description"),
-        tags: field("tags"),
-        body: field("body"),
-        files: files::FilesInput { cover: Some(field("cover")), attachments: Some(field("attachments")) },
+        title: form.field("title"),
+        description: form.field("description"),
+        tags: form.field("tags"),
+        body: form.field("body"),
+        files: files::FilesInput { cover: Some(form.field("cover")), attachments: Some(form.field("attachments")) },
     };
-    let publish_at = field("publish_at");
+    let publish_at = form.field("publish_at");
     let uploaded = match &action {
         files::FileAction::Upload(kind) => {
-            let sent = form.files.remove(&format!("{}_file", kind.as_str())).unwrap_or_default();
-            if sent.bytes.is_empty() && sent.name.is_empty() {
-                let mut errors = FieldErrors::new();
-                errors.add("file", "is missing: choose a file first");
-                return Err(keep_typed(AppError::invalid(errors), &input, &publish_at));
-            }
+            let Some(sent) = form.take_file(&format!("{}_file", kind.as_str())) else {
+                return Err(keep_typed(no_file(), &input, &publish_at));
+            };
             let upload = uploads_service::upload(state, user, *kind, &sent.name, sent.bytes)
                 .await
                 .map_err(|error| keep_typed(error, &input, &publish_at))?;
@@ -744,7 +746,7 @@ pub async fn post_files(
         }
         (files::FileAction::Upload(_), None) => return Err(AppError::Internal),
     }
-    let id = field("id");
+    let id = form.field("id");
     save(state, user, Some(id.as_str()), input, Intent::Save, &publish_at).await.map(FilesOutcome::Saved)
 }
 

@@ -1,7 +1,9 @@
 //! Server-side uploads: what a file is (`sniff`), the image pipeline (`images`), where
-//! files live (`storage`), their rows (`repo`) and the rules (`service`).
+//! files live (`storage`), their rows (`repo`), the rules (`service`) and multipart forms
+//! (`form`).
 
 pub mod fixtures;
+pub mod form;
 pub mod images;
 pub mod repo;
 pub mod service;
