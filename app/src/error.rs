@@ -107,6 +107,12 @@ mod ssr {
 
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
+            // Every write checks what it refers to first, so a broken reference means a
+            // concurrent request deleted it in between: the caller's to retry, not ours.
+            if crate::server::db::is_foreign_key_violation(&error) {
+                tracing::info!(%error, "a write lost a race with a delete");
+                return Self::Conflict("Something this refers to was deleted meanwhile; reload and try again.".into());
+            }
             tracing::error!(%error, "database error");
             Self::Internal
         }

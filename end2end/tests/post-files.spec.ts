@@ -53,7 +53,7 @@ test("a client's cover and attachment go through review, the corrected file repl
   await hydrated(writer);
   await writer.getByLabel("Choose a cover").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
   await writer.getByRole("button", { name: "Upload cover" }).click();
-  await expect(writer.locator("#post-file-errors")).toContainText("File is text; a cover must be a JPEG, PNG, WebP or GIF image");
+  await expect(writer.locator("#post-file-errors")).toContainText("File is a text file; a cover must be a JPEG, PNG, WebP or GIF image");
   await writer.getByLabel("Choose a cover").setInputFiles({ name: "bridge.jpg", mimeType: "image/jpeg", buffer: await photo(writer, 200) });
   await writer.getByRole("button", { name: "Upload cover" }).click();
   await expect(writer.locator(".editor__cover figcaption")).toHaveText("bridge.jpg");

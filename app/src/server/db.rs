@@ -234,6 +234,11 @@ impl Default for RecordId {
     }
 }
 
+/// Whether a write failed because a row it refers to does not exist (any more).
+pub fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db_error) if db_error.is_foreign_key_violation())
+}
+
 /// The name of the unique index a failed write violated, if that is what failed. The
 /// one place that reads constraint names, so callers can turn them into field errors.
 pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
@@ -322,5 +327,12 @@ mod tests {
         let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
         assert_eq!(fk.0, 1);
         assert!(dir.path().join("nested/app.db").exists());
+        // A write referring to a row that is gone reads as a lost race, not a failure.
+        let error = sqlx::query("INSERT INTO uploads (id, owner_id, kind, name, file_key, renditions, size_bytes, created_at_ms) VALUES ('u', 'nobody', 'image', 'n', 'k', '', 0, 0)")
+            .execute(db.pool())
+            .await
+            .unwrap_err();
+        assert!(is_foreign_key_violation(&error), "{error}");
+        assert!(matches!(crate::error::AppError::from(error), crate::error::AppError::Conflict(_)));
     }
 }
