@@ -136,13 +136,19 @@ impl Db {
     /// Begins a transaction that writes. SQLite allows one writer at a time, and a
     /// second one waits in SQLite's busy handler, which sleeps in steps of up to 100 ms;
     /// so this process's writers take turns here instead, in order and without
-    /// sleeping. PostgreSQL locks rows, not the database, and needs no turn.
+    /// sleeping. The transaction also takes SQLite's write lock at once (`BEGIN
+    /// IMMEDIATE`): one that read first and wrote later would fail at once, not wait, if
+    /// a write outside the turn (the session store, a single statement) came between.
+    /// PostgreSQL locks rows, not the database, and needs neither.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        let turn = match self.engine {
-            Engine::Sqlite => Some(self.writer.clone().lock_owned().await),
-            Engine::Postgres => None,
+        let (turn, tx) = match self.engine {
+            Engine::Sqlite => {
+                let turn = self.writer.clone().lock_owned().await;
+                (Some(turn), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Engine::Postgres => (None, self.pool.begin().await?),
         };
-        Ok(Tx { tx: self.pool.begin().await?, _turn: turn })
+        Ok(Tx { tx, _turn: turn })
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
