@@ -58,6 +58,18 @@ test("a client's cover and attachment go through review, the corrected file repl
   await writer.getByRole("button", { name: "Upload cover" }).click();
   await expect(writer.locator(".editor__cover figcaption")).toHaveText("bridge.jpg");
   await expect(writer.locator("#post-file-errors")).toBeEmpty();
+  // An image dropped on the text box is uploaded and linked where it falls.
+  const dropped = (await photo(writer, 120)).toString("base64");
+  await writer.getByLabel("Text", { exact: true }).evaluate((area: HTMLTextAreaElement, data) => {
+    area.focus();
+    area.setSelectionRange(area.value.indexOf("What to bring."), area.value.indexOf("What to bring."));
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], "ford.jpg", { type: "image/jpeg" }));
+    area.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, dropped);
+  await expect(writer.getByLabel("Text", { exact: true })).toHaveValue(/old bridge\.\n\n!\[ford\]\(\/files\/[0-9a-f]{64}\.jpg\)\n\nWhat to bring\./);
+  await writer.getByLabel("Text", { exact: true }).fill(BODY);
   await expectAccessible(writer, "editor with files");
   await writer.getByRole("button", { name: "Submit for review" }).click();
   await expect(writer).toHaveURL(/\/review\/[0-9a-f-]+$/);

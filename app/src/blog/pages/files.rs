@@ -181,6 +181,38 @@ pub fn on_drop(fields: FileFields, busy: RwSignal<u32>) -> impl Fn(leptos::ev::D
     }
 }
 
+/// The click on a remove button: hydrated, the form changes in place.
+fn removing(fields: FileFields, remove: impl Fn() + 'static) -> impl Fn(leptos::ev::MouseEvent) {
+    move |ev| {
+        ev.prevent_default();
+        remove();
+        fields.changed.run(());
+    }
+}
+
+/// A file input with its upload button: `<kind>_file`, posted as `file_action=<kind>`.
+#[component]
+fn FilePick(
+    fields: FileFields,
+    busy: RwSignal<u32>,
+    kind: UploadKind,
+    label: Signal<&'static str>,
+    button: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let input = NodeRef::<html::Input>::new();
+    let id = format!("{}-file", kind.as_str());
+    let accept = (kind != UploadKind::Attachment).then_some(IMAGE_TYPES);
+    view! {
+        <div class="editor__file-pick">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field__hint">{hint}</p> })}
+            <input id=id type="file" name=format!("{}_file", kind.as_str()) accept=accept node_ref=input/>
+            <FileButton action=kind.as_str().into() on_click=upload_button(fields, busy, kind, input)>{button}</FileButton>
+        </div>
+    }
+}
+
 /// A submit button of the editor form that, without JavaScript, posts the whole form to
 /// the file server function.
 #[component]
@@ -201,9 +233,6 @@ fn FileButton(
 
 #[component]
 pub fn EditorFiles(fields: FileFields, busy: RwSignal<u32>) -> impl IntoView {
-    let cover_input = NodeRef::<html::Input>::new();
-    let attachment_input = NodeRef::<html::Input>::new();
-    let image_input = NodeRef::<html::Input>::new();
     let cover_id = move || fields.cover.with(|c| c.as_ref().map(|c| c.id.clone()).unwrap_or_default());
     let attachment_ids =
         move || fields.attachments.with(|list| list.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(","));
@@ -228,11 +257,7 @@ pub fn EditorFiles(fields: FileFields, busy: RwSignal<u32>) -> impl IntoView {
                                 <figcaption>{cover.name.clone()}</figcaption>
                             </figure>
                             <FileButton action="remove_cover".into() class="button--ghost"
-                                on_click=move |ev: leptos::ev::MouseEvent| {
-                                    ev.prevent_default();
-                                    fields.cover.set(None);
-                                    fields.changed.run(());
-                                }>"Remove cover"</FileButton>
+                                on_click=removing(fields, move || fields.cover.set(None))>"Remove cover"</FileButton>
                         }.into_any()
                     }
                     None => view! {
@@ -240,11 +265,8 @@ pub fn EditorFiles(fields: FileFields, busy: RwSignal<u32>) -> impl IntoView {
                     }.into_any(),
                 }}
                 {error_list(fields.field_errors(&["cover"]), "Cover", "post-cover-errors".into())}
-                <div class="editor__file-pick">
-                    <label for="cover-file">{move || if fields.cover.with(Option::is_some) { "Replace the cover" } else { "Choose a cover" }}</label>
-                    <input id="cover-file" type="file" name="cover_file" accept=IMAGE_TYPES node_ref=cover_input/>
-                    <FileButton action="cover".into() on_click=upload_button(fields, busy, UploadKind::Cover, cover_input)>"Upload cover"</FileButton>
-                </div>
+                <FilePick fields busy kind=UploadKind::Cover button="Upload cover"
+                    label=Signal::derive(move || if fields.cover.with(Option::is_some) { "Replace the cover" } else { "Choose a cover" })/>
             </div>
             <div class="editor__file-group">
                 <h3>"Attachments"</h3>
@@ -256,11 +278,7 @@ pub fn EditorFiles(fields: FileFields, busy: RwSignal<u32>) -> impl IntoView {
                                 <a href=file.url.clone() download>{file.name.clone()}</a>
                                 <span class="muted">{human_size(file.size_bytes.max(0) as u64)}</span>
                                 <FileButton action=format!("remove_attachment:{id}") class="button--ghost"
-                                    on_click=move |ev: leptos::ev::MouseEvent| {
-                                        ev.prevent_default();
-                                        fields.attachments.update(|list| list.retain(|a| a.id != id));
-                                        fields.changed.run(());
-                                    }>
+                                    on_click=removing(fields, move || fields.attachments.update(|list| list.retain(|a| a.id != id)))>
                                     "Remove" <span class="visually-hidden">{format!(" {}", file.name)}</span>
                                 </FileButton>
                             </li>
@@ -268,21 +286,13 @@ pub fn EditorFiles(fields: FileFields, busy: RwSignal<u32>) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 {error_list(fields.field_errors(&["attachments"]), "Attachments", "post-attachments-errors".into())}
-                <div class="editor__file-pick">
-                    <label for="attachment-file">"Attach a file"</label>
-                    <p class="field__hint">"PDF, text, ZIP or gzip files, or images; up to 10 per post."</p>
-                    <input id="attachment-file" type="file" name="attachment_file" node_ref=attachment_input/>
-                    <FileButton action="attachment".into() on_click=upload_button(fields, busy, UploadKind::Attachment, attachment_input)>"Attach file"</FileButton>
-                </div>
+                <FilePick fields busy kind=UploadKind::Attachment button="Attach file" label=Signal::stored("Attach a file")
+                    hint="PDF, text, ZIP or gzip files, or images; up to 10 per post."/>
             </div>
             <div class="editor__file-group">
                 <h3>"Images in the text"</h3>
-                <div class="editor__file-pick">
-                    <label for="image-file">"Add an image"</label>
-                    <p class="field__hint">"It is linked at the cursor (at the end without JavaScript); you can also drop images on the text box."</p>
-                    <input id="image-file" type="file" name="image_file" accept=IMAGE_TYPES node_ref=image_input/>
-                    <FileButton action="image".into() on_click=upload_button(fields, busy, UploadKind::Image, image_input)>"Insert image"</FileButton>
-                </div>
+                <FilePick fields busy kind=UploadKind::Image button="Insert image" label=Signal::stored("Add an image")
+                    hint="It is linked at the cursor (at the end without JavaScript); you can also drop images on the text box."/>
             </div>
         </section>
     }

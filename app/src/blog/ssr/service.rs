@@ -708,43 +708,36 @@ pub async fn post_files(
         files: files::FilesInput { cover: Some(form.field("cover")), attachments: Some(form.field("attachments")) },
     };
     let publish_at = form.field("publish_at");
-    let uploaded = match &action {
+    match action {
         files::FileAction::Upload(kind) => {
             let Some(sent) = form.take_file(&format!("{}_file", kind.as_str())) else {
                 return Err(keep_typed(no_file(), &input, &publish_at));
             };
-            let upload = uploads_service::upload(state, user, *kind, &sent.name, sent.bytes)
+            let upload = uploads_service::upload(state, user, kind, &sent.name, sent.bytes)
                 .await
                 .map_err(|error| keep_typed(error, &input, &publish_at))?;
-            Some(upload)
+            match kind {
+                _ if !whole_form => return Ok(FilesOutcome::Uploaded(upload)),
+                UploadKind::Cover => input.files.cover = Some(upload.id),
+                UploadKind::Image => input.body = format!("{}\n\n{}\n", input.body.trim_end(), upload.markdown()),
+                _ => {
+                    let list = input.files.attachments.get_or_insert_default();
+                    *list = if list.trim().is_empty() { upload.id } else { format!("{list},{}", upload.id) };
+                }
+            }
         }
         _ if !whole_form => {
             let mut errors = FieldErrors::new();
             errors.add("file_action", "removes a file only with the whole editor form");
             return Err(AppError::invalid(errors));
         }
-        _ => None,
-    };
-    if !whole_form {
-        return uploaded.map(FilesOutcome::Uploaded).ok_or(AppError::Internal);
-    }
-    let attachments = &mut input.files.attachments;
-    match (&action, uploaded) {
-        (files::FileAction::Upload(UploadKind::Cover), Some(upload)) => input.files.cover = Some(upload.id),
-        (files::FileAction::Upload(UploadKind::Image), Some(upload)) => {
-            input.body = format!("{}\n\n{}\n", input.body.trim_end(), upload.markdown());
-        }
-        (files::FileAction::Upload(_), Some(upload)) => {
-            let list = attachments.get_or_insert_default();
-            *list = if list.trim().is_empty() { upload.id } else { format!("{list},{}", upload.id) };
-        }
-        (files::FileAction::RemoveCover, _) => input.files.cover = Some(String::new()),
-        (files::FileAction::RemoveAttachment(id), _) => {
+        files::FileAction::RemoveCover => input.files.cover = Some(String::new()),
+        files::FileAction::RemoveAttachment(id) => {
+            let attachments = &mut input.files.attachments;
             let kept: Vec<&str> =
                 attachments.as_deref().unwrap_or_default().split(',').filter(|a| a.trim() != id).collect();
             *attachments = Some(kept.join(","));
         }
-        (files::FileAction::Upload(_), None) => return Err(AppError::Internal),
     }
     let id = form.field("id");
     save(state, user, Some(id.as_str()), input, Intent::Save, &publish_at).await.map(FilesOutcome::Saved)
