@@ -55,10 +55,10 @@ pub fn App() -> impl IntoView {
     let unsaved = RwSignal::new(false);
     provide_context(UnsavedChanges(unsaved));
 
-    // Set only in the browser after hydration: CSS and tests use it to tell an inert
-    // server-rendered page from a live one.
+    // Set only in the browser, once the page's own route has hydrated (see `Live`): CSS
+    // and tests use it to tell an inert server-rendered page from a live one.
     let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    provide_context(PageHydrated(set_hydrated));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/site.css"/>
@@ -76,13 +76,13 @@ pub fn App() -> impl IntoView {
                 <Header/>
                 <main id="main" class="main" tabindex="-1">
                     <PageErrorBoundary>
-                        <Routes fallback=NotFound>
-                            <Route path=path!("") view=HomePage/>
+                        <Routes fallback=|| live(NotFound())>
+                            <Route path=path!("") view=|| live(HomePage())/>
                             // Reading pages render whole before the response starts: their head
                             // tags are in <head>, and a status (404, 301) can still be set.
-                            <Route path=path!("/blog") view=BlogPage ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/tag/:tag") view=TagPage ssr=SsrMode::Async/>
-                            <Route path=path!("/u/:username") view=AuthorPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog") view=|| live(BlogPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/tag/:tag") view=|| live(TagPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/u/:username") view=|| live(AuthorPage()) ssr=SsrMode::Async/>
                             // Everything below is loaded on demand (see `lazy_pages!`).
                             <Route path=path!("/blog/search") view={Lazy::<Search>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/following") view={Lazy::<Following>::new()} ssr=SsrMode::Async/>
@@ -90,7 +90,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/blog/drafts") view={Lazy::<Drafts>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/new") view={Lazy::<NewPost>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug") view=PostPage ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug") view=|| live(PostPage()) ssr=SsrMode::Async/>
                             <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/review") view={Lazy::<ReviewQueue>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/review/:post_id") view={Lazy::<ReviewPost>::new()} ssr=SsrMode::Async/>
@@ -117,6 +117,20 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Marks the page live (`data-hydrated="true"`) once it has hydrated.
+#[derive(Clone, Copy)]
+struct PageHydrated(WriteSignal<bool>);
+
+/// A route's page, with what marks the page live. The mark is set here, not in `App`:
+/// the shell hydrates first, and a lazy route's code may still be arriving then, so only
+/// an effect created with the route's own view runs after the page's handlers are in
+/// place.
+fn live(page: impl IntoView) -> impl IntoView {
+    let PageHydrated(set_hydrated) = expect_context();
+    Effect::new(move |_| set_hydrated.set(true));
+    page
+}
+
 /// Declares routes whose code the browser fetches only when one of them is first shown:
 /// built with `cargo leptos build --split`, each becomes its own wasm chunk, so a reader
 /// of the blog never downloads the editor, the chat, the account forms or the admin.
@@ -133,7 +147,7 @@ macro_rules! lazy_pages {
             }
 
             fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
+                live($page()).into_any()
             }
         }
     )*};

@@ -19,6 +19,7 @@ export async function expectAccessible(page: Page, label: string) {
   expect(problems, `${label}: accessibility violations`).toEqual([]);
 }
 
+/** Waits until the page is live: its own route hydrated, lazy code included. */
 export async function hydrated(page: Page) {
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
 }
