@@ -71,9 +71,9 @@ def function_sizes(path):
                 body, j = leb128(buf, j)
                 bodies.append(body)
                 j += body
-        elif section == 0 and name_at(buf, i)[0] == "name":
-            j = name_at(buf, i)[1]
-            while j < end:
+        elif section == 0:
+            custom, j = name_at(buf, i)
+            while custom == "name" and j < end:
                 kind = buf[j]
                 length, j = leb128(buf, j + 1)
                 if kind == 1:  # function names

@@ -55,7 +55,7 @@ pub fn App() -> impl IntoView {
     let unsaved = RwSignal::new(false);
     provide_context(UnsavedChanges(unsaved));
 
-    // Set only in the browser, once the page's own route has hydrated (see `Live`): CSS
+    // Set only in the browser, once the page's own route has hydrated (see `live`): CSS
     // and tests use it to tell an inert server-rendered page from a live one.
     let (hydrated, set_hydrated) = signal(false);
     provide_context(PageHydrated(set_hydrated));

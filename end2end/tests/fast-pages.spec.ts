@@ -59,6 +59,27 @@ test("the whole app's wasm stays within its budget", async () => {
   expect(total, "all wasm of the app, brotli (budget in end2end/budget.ts)").toBeLessThanOrEqual(budget.wholeAppBrotli);
 });
 
+test("a lazy page counts as live only once its own code has arrived and hydrated", async ({ page, request }) => {
+  const writer = unique("fl");
+  await activeAccount(request, writer, "trainer");
+  await logIn(page, writer);
+  // Hold back the editor's chunks (not the main module) until the shell is surely live.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/chunk_\d+\.wasm$|\/pkg\/split_.*\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/blog/new");
+  await page.waitForTimeout(1500);
+  await expect(page.locator(".app"), "not live while the editor's code is still on its way").toHaveAttribute("data-hydrated", "false");
+  release();
+  await hydrated(page);
+  // Live means the editor's own handlers answer at once.
+  await page.getByLabel("Text", { exact: true }).fill("Two words");
+  await expect(page.locator(".editor__count")).toHaveText("2 words · 9 characters");
+});
+
 test("from a reader page, the editor, the chat and the account page load their code on demand and work", async ({ page, request }) => {
   const writer = unique("fw");
   await activeAccount(request, writer, "trainer");
