@@ -8,30 +8,55 @@ test("home page text is in the server-rendered HTML", async ({ request }) => {
   expect(html).toContain("<title>Commonplace</title>");
 });
 
-test("home page hydrates: the phone menu button opens and closes the navigation", async ({ page }) => {
+test("on a phone the navigation folds behind Menu, and following a link closes it", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto("/");
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
   const menu = page.getByRole("button", { name: "Menu" });
-  const blogLink = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Blog" });
-  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const blogLink = nav.getByRole("link", { name: "Blog" });
   await expect(blogLink).toBeHidden();
   await menu.click();
-  await expect(menu).toHaveAttribute("aria-expanded", "true");
   await expect(blogLink).toBeVisible();
+  // Escape closes it, as a click on the page outside it does.
+  await page.keyboard.press("Escape");
+  await expect(blogLink).toBeHidden();
+  await menu.click();
+  await page.mouse.click(200, 780);
+  await expect(blogLink).toBeHidden();
+  // A client-side navigation keeps the document, and still closes the menu.
+  await menu.click();
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
   await blogLink.click();
   await expect(page).toHaveURL(/\/blog$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
   await expect(blogLink).toBeHidden();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+});
+
+test("hydration does not move the page: the phone header is as tall before as after", async ({ browser }) => {
+  const heights: number[] = [];
+  for (const javaScriptEnabled of [false, true]) {
+    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    await page.goto("/");
+    if (javaScriptEnabled) await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+    heights.push(await page.locator("#main").evaluate((main) => main.getBoundingClientRect().top));
+    await context.close();
+  }
+  expect(heights[1], "where the page starts once hydrated, and before").toBe(heights[0]);
 });
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("the phone navigation stays visible and usable", async ({ page }) => {
+  test("the phone menu opens and its links work", async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 800 });
     await page.goto("/");
-    await expect(page.getByRole("button", { name: "Menu" })).toBeHidden();
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+    const chat = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" });
+    await expect(chat).toBeHidden();
+    await page.getByRole("button", { name: "Menu" }).click();
+    await chat.click();
     await expect(page).toHaveURL(/\/chat$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Chat");
   });

@@ -1,5 +1,7 @@
 //! Site header with the primary navigation. On narrow screens the links fold behind a
-//! "Menu" button once the page is hydrated; without JavaScript they stay visible.
+//! "Menu" button that opens them as a popover: the browser itself opens and closes it
+//! (Escape and a click outside close it too), so it works before hydration and without
+//! JavaScript, and the page's layout is the same before and after hydration.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -14,8 +16,6 @@ const PRIMARY_LINKS: [(&str, &str); 3] = [("/", "Home"), ("/blog", "Blog"), ("/c
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
-
     view! {
         <header class="site-header">
             <div class="site-header__inner">
@@ -23,24 +23,12 @@ pub fn Header() -> impl IntoView {
                     <span class="brand__mark" aria-hidden="true">"◆"</span>
                     {SITE_NAME}
                 </a>
-                <button
-                    type="button"
-                    class="menu-toggle"
-                    aria-controls="site-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
+                <button type="button" class="menu-toggle" popovertarget="site-nav">
                     <span class="menu-toggle__bars" aria-hidden="true"></span>
                     "Menu"
                 </button>
-                <nav
-                    id="site-nav"
-                    class="site-nav"
-                    class:site-nav--open=menu_open
-                    aria-label="Main"
-                    // Following a link (or logging out) closes the menu.
-                    on:click=move |_| set_menu_open.set(false)
-                >
+                // A popover on phones only: on wider screens the stylesheet shows it inline.
+                <nav id="site-nav" class="site-nav" popover="auto" aria-label="Main" on:click=close_menu>
                     <ul class="site-nav__links">
                         {PRIMARY_LINKS
                             .into_iter()
@@ -52,6 +40,20 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
         <ConfirmEmailReminder/>
+    }
+}
+
+/// Following a link (or logging out) closes the phone menu: a client-side navigation
+/// keeps the document, so the browser would leave the popover open.
+#[allow(unused_variables)]
+fn close_menu(ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(nav) = ev.current_target().and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok()) {
+            // Hiding a popover that is not open does nothing.
+            let _ = nav.hide_popover();
+        }
     }
 }
 
