@@ -70,9 +70,13 @@ test("a lazy page counts as live only once its own code has arrived and hydrated
     await held;
     await route.continue();
   });
+  const mainModule = page.waitForResponse((response) => response.url().endsWith("/pkg/site.wasm"));
   await page.goto("/blog/new");
+  await mainModule;
   await page.waitForTimeout(1500);
   await expect(page.locator(".app"), "not live while the editor's code is still on its way").toHaveAttribute("data-hydrated", "false");
+  // The shell has hydrated by now; the page's own title comes with its code.
+  expect(await page.title(), "the document keeps a title meanwhile").toContain("Commonplace");
   release();
   await hydrated(page);
   // Live means the editor's own handlers answer at once.
