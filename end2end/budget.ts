@@ -12,8 +12,8 @@
 // lowers these figures.
 export const budget = {
   /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author)
-   *  downloads as wasm before it is interactive: the main module and any chunk the
-   *  page preloads. Measured: 436,540 B (review state on post summaries: +2.7 KB;
+   *  downloads as wasm before it is interactive: the main module (lazy pages' chunks
+   *  are not fetched). Measured: 436,540 B (review state on post summaries: +2.7 KB;
    *  a post's cover, attachments and link-preview image: +2.1 KB). */
   readerPageBrotli: 438_500,
   /** Every wasm file of the app together (main module and all lazy chunks).

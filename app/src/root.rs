@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScript options/>
+                <HydrateWhenIdle options/>
                 <MetaTags/>
             </head>
             <body>
@@ -54,8 +54,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// wasm in `<head>`, which put all of it on the first paint's path for a phone (Lighthouse:
 /// LCP 3.3 s instead of 1 s). `hydrate_lazy` then fetches a lazy page's chunks itself.
 #[component]
-fn HydrationScript(options: LeptosOptions) -> impl IntoView {
-    // cargo-leptos names both files after the site (`site.js`, `site.wasm`).
+fn HydrateWhenIdle(options: LeptosOptions) -> impl IntoView {
+    // cargo-leptos names both files after the site (`site.js`, `site.wasm`), unhashed
+    // (`hash-files` is off). A hidden tab paints no frames, so it starts when idle.
     let base = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let script = format!(
         "const start = async () => {{ \
@@ -65,7 +66,7 @@ fn HydrationScript(options: LeptosOptions) -> impl IntoView {
          }}; \
          const whenIdle = () => \"requestIdleCallback\" in window \
              ? requestIdleCallback(start, {{ timeout: 2000 }}) : setTimeout(start, 0); \
-         requestAnimationFrame(whenIdle);",
+         document.hidden ? whenIdle() : requestAnimationFrame(whenIdle);",
         js = format!("{base}.js"),
         wasm = format!("{base}.wasm"),
     );
@@ -160,8 +161,7 @@ fn live(page: impl IntoView) -> impl IntoView {
 /// Declares routes whose code the browser fetches only when one of them is first shown:
 /// built with `cargo leptos build --split`, each becomes its own wasm chunk, so a reader
 /// of the blog never downloads the editor, the chat, the account forms or the admin.
-/// (Without `--split`, as in `cargo leptos watch`, they are ordinary routes.) The server
-/// renders them like any other page; on a first visit to one, hydration waits for its
+/// (In a build without `--split` they are ordinary routes.) The server renders them like any other page; on a first visit to one, hydration waits for its
 /// chunks (`hydrate_lazy` in the frontend).
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident),* $(,)?) => {$(

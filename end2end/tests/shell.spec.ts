@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { activeAccount, hydrated, publishedPost, unique } from "./support";
 
 test("home page text is in the server-rendered HTML", async ({ request }) => {
   const response = await request.get("/");
@@ -15,15 +16,19 @@ test("on a phone the navigation folds behind Menu, and following a link closes i
   const menu = page.getByRole("button", { name: "Menu" });
   const nav = page.getByRole("navigation", { name: "Main" });
   const blogLink = nav.getByRole("link", { name: "Blog" });
+  const open = page.locator("#site-nav:popover-open");
   await expect(blogLink).toBeHidden();
   await menu.click();
+  await expect(open).toHaveCount(1);
   await expect(blogLink).toBeVisible();
-  // Escape closes it, as a click on the page outside it does.
+  // Escape closes it, as a click on the page outside it does (here on the footer's text).
   await page.keyboard.press("Escape");
+  await expect(open).toHaveCount(0);
   await expect(blogLink).toBeHidden();
   await menu.click();
-  await page.mouse.click(200, 780);
-  await expect(blogLink).toBeHidden();
+  await expect(open).toHaveCount(1);
+  await page.locator("footer p").first().click();
+  await expect(open).toHaveCount(0);
   // A client-side navigation keeps the document, and still closes the menu.
   await menu.click();
   await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
@@ -34,17 +39,38 @@ test("on a phone the navigation folds behind Menu, and following a link closes i
   expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 });
 
-test("hydration does not move the page: the phone header is as tall before as after", async ({ browser }) => {
-  const heights: number[] = [];
-  for (const javaScriptEnabled of [false, true]) {
-    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 390, height: 800 } });
-    const page = await context.newPage();
-    await page.goto("/");
-    if (javaScriptEnabled) await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
-    heights.push(await page.locator("#main").evaluate((main) => main.getBoundingClientRect().top));
-    await context.close();
+test("hydration does not move a reader page on a phone", async ({ browser, request }) => {
+  const author = unique("sh");
+  await activeAccount(request, author, "trainer");
+  const slug = await publishedPost(request, author, unique("t"));
+  for (const path of ["/", "/blog", `/blog/${slug}`]) {
+    const tops: number[] = [];
+    for (const javaScriptEnabled of [false, true]) {
+      const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 390, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(path);
+      if (javaScriptEnabled) {
+        await hydrated(page);
+        // Every layout shift since the page began, as the browser recorded them.
+        const shift = await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              let total = 0;
+              new PerformanceObserver((list) => {
+                for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) {
+                  if (!entry.hadRecentInput) total += entry.value;
+                }
+              }).observe({ type: "layout-shift", buffered: true });
+              setTimeout(() => resolve(total), 300);
+            }),
+        );
+        expect(shift, `${path}: layout shift while loading and hydrating`).toBe(0);
+      }
+      tops.push(await page.locator("#main").evaluate((main) => main.getBoundingClientRect().top));
+      await context.close();
+    }
+    expect(tops[1], `${path}: where the page starts once hydrated, and without JavaScript`).toBe(tops[0]);
   }
-  expect(heights[1], "where the page starts once hydrated, and before").toBe(heights[0]);
 });
 
 test.describe("without JavaScript", () => {
@@ -56,6 +82,7 @@ test.describe("without JavaScript", () => {
     const chat = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" });
     await expect(chat).toBeHidden();
     await page.getByRole("button", { name: "Menu" }).click();
+    await expect(page.locator("#site-nav:popover-open")).toHaveCount(1);
     await chat.click();
     await expect(page).toHaveURL(/\/chat$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Chat");

@@ -1,7 +1,5 @@
-//! Site header with the primary navigation. On narrow screens the links fold behind a
-//! "Menu" button that opens them as a popover: the browser itself opens and closes it
-//! (Escape and a click outside close it too), so it works before hydration and without
-//! JavaScript, and the page's layout is the same before and after hydration.
+//! Site header and primary navigation; on phones the links are a popover behind "Menu",
+//! which the browser opens and closes itself, with or without JavaScript.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
