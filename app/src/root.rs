@@ -161,8 +161,9 @@ fn live(page: impl IntoView) -> impl IntoView {
 /// Declares routes whose code the browser fetches only when one of them is first shown:
 /// built with `cargo leptos build --split`, each becomes its own wasm chunk, so a reader
 /// of the blog never downloads the editor, the chat, the account forms or the admin.
-/// (In a build without `--split` they are ordinary routes.) The server renders them like any other page; on a first visit to one, hydration waits for its
-/// chunks (`hydrate_lazy` in the frontend).
+/// (In a build without `--split` they are ordinary routes.) The server renders them like
+/// any other page; on a first visit to one, hydration waits for its chunks (`hydrate_lazy`
+/// in the frontend).
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident),* $(,)?) => {$(
         struct $route;

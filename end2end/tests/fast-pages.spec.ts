@@ -5,7 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { budget } from "../budget";
 import { serverEnv } from "../playwright.config";
-import { activeAccount, hydrated, logIn, publishedPost, unique } from "./support";
+import { activeAccount, hydrated, logIn, markDocument, publishedPost, stillSameDocument, unique } from "./support";
 
 /** Starts recording the wasm files the page requests. */
 function recordWasm(page: Page) {
@@ -96,8 +96,7 @@ test("from a reader page, the editor, the chat and the account page load their c
   await hydrated(page);
   await page.waitForLoadState("networkidle");
   const urls = recordWasm(page);
-  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
-  const stayed = () => page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
+  await markDocument(page);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write" }).click();
   await expect(page).toHaveURL(/\/blog\/new$/);
@@ -126,5 +125,5 @@ test("from a reader page, the editor, the chat and the account page load their c
   await expect(page.getByRole("link", { name: "Lazy Loader" })).toBeVisible();
   expect(urls.size, "the account page's code was fetched when it was first shown").toBeGreaterThan(chatChunks);
 
-  expect(await stayed(), "every step was a client-side navigation, not a page load").toBe(true);
+  expect(await stillSameDocument(page), "every step was a client-side navigation, not a page load").toBe(true);
 });

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { activeAccount, hydrated, publishedPost, unique } from "./support";
+import { activeAccount, hydrated, markDocument, publishedPost, stillSameDocument, unique } from "./support";
 
 test("home page text is in the server-rendered HTML", async ({ request }) => {
   const response = await request.get("/");
@@ -31,12 +31,12 @@ test("on a phone the navigation folds behind Menu, and following a link closes i
   await expect(open).toHaveCount(0);
   // A client-side navigation keeps the document, and still closes the menu.
   await menu.click();
-  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await markDocument(page);
   await blogLink.click();
   await expect(page).toHaveURL(/\/blog$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
   await expect(blogLink).toBeHidden();
-  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  expect(await stillSameDocument(page), "a client-side navigation, not a page load").toBe(true);
 });
 
 test("hydration does not move a reader page on a phone", async ({ browser, request }) => {

@@ -19,6 +19,16 @@ export async function expectAccessible(page: Page, label: string) {
   expect(problems, `${label}: accessibility violations`).toEqual([]);
 }
 
+/** Marks the current document; `stillSameDocument` then tells whether every step since
+ *  was a client-side navigation rather than a page load. */
+export async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+}
+
+export async function stillSameDocument(page: Page) {
+  return page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
+}
+
 /** Waits until the page is live: its own route hydrated, lazy code included. */
 export async function hydrated(page: Page) {
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
