@@ -7,15 +7,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x end2end/node_modules/.bin/lighthouse ]] || scripts/ensure-tools.sh --e2e
 runs=${RUNS:-3}
+report=$(mktemp --suffix=.json)
+trap 'rm -f "$report"' EXIT
 for url in "$@"; do
   scores=()
   for ((i = 1; i <= runs; i++)); do
-    line=$(CHROME_PATH=${CHROMIUM_PATH:-/usr/bin/chromium} end2end/node_modules/.bin/lighthouse "$url" \
-      --output=json --quiet --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
-      --only-categories=performance,accessibility,best-practices,seo |
-      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);const c=r.categories;const a=r.audits;
+    # The report goes to a file: piped, lighthouse can exit before its stdout is flushed
+    # (the reader then sees JSON cut at 64 KiB).
+    CHROME_PATH=${CHROMIUM_PATH:-/usr/bin/chromium} end2end/node_modules/.bin/lighthouse "$url" \
+      --output=json --output-path="$report" --quiet --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
+      --only-categories=performance,accessibility,best-practices,seo
+    line=$(node -e 'const r=require(process.argv[1]);const c=r.categories;const a=r.audits;
         console.log([c.performance,c.accessibility,c["best-practices"],c.seo].map(x=>Math.round(x.score*100)).join(" "),
-          a["largest-contentful-paint"].displayValue.replace(/\s/g,""), a["total-byte-weight"].displayValue.replace(/\s/g,""))})')
+          a["largest-contentful-paint"].displayValue.replace(/\s/g,""), a["total-byte-weight"].displayValue.replace(/\s/g,""))' "$report")
     echo "$url run $i: performance accessibility best-practices seo LCP bytes = $line"
     scores+=("${line%% *}")
   done
