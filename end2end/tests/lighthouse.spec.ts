@@ -4,6 +4,9 @@
 // the wasm budget (fast-pages.spec.ts) keeps the bytes in check instead.
 import { test, expect } from "@playwright/test";
 import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { activeAccount, publishedPost, unique } from "./support";
 
@@ -17,22 +20,33 @@ interface Report {
 
 // Lighthouse sometimes fails to record Chromium's trace on a busy machine ("NO_NAVSTART",
 // "NO_FCP"): a runtime error about the measurement, not the page. Such a run is repeated
-// (three attempts in all); any other failure fails the test at once.
+// (three attempts in all); any other failure fails the test at once. The report is read
+// from a file: through a pipe, lighthouse can exit before all of it is written.
 async function audit(url: string): Promise<Report> {
+  const dir = await mkdtemp(join(tmpdir(), "lighthouse-"));
+  try {
+    return await auditInto(url, join(dir, "report.json"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function auditInto(url: string, report: string): Promise<Report> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { stdout } = await run(
+      await run(
         "node_modules/.bin/lighthouse",
         [
           url,
           "--output=json",
+          `--output-path=${report}`,
           "--quiet",
           "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
           "--only-categories=performance,accessibility,best-practices,seo",
         ],
-        { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" }, maxBuffer: 256 * 1024 * 1024 },
+        { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" } },
       );
-      return JSON.parse(stdout);
+      return JSON.parse(await readFile(report, "utf8"));
     } catch (error) {
       const message = `${(error as Error).message}\n${(error as { stderr?: string }).stderr ?? ""}`;
       const traceProblem = /NO_NAVSTART|NO_FCP|NO_TRACING_STARTED|PROTOCOL_TIMEOUT|trace over your page load/.test(message);
