@@ -1,7 +1,7 @@
 //! The HTML document shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute, SsrMode,
@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
-                <HydrateWhenIdle options/>
+                <StartPage options/>
                 <MetaTags/>
             </head>
             <body>
@@ -48,29 +48,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Starts the browser app once the page has painted and the browser is idle, without
-/// preloading it: the page (readable, its links and forms working as plain HTML) never
-/// waits for or shares the network with the wasm. Leptos's `HydrationScripts` preloads the
-/// wasm in `<head>`, which put all of it on the first paint's path for a phone (Lighthouse:
-/// LCP 3.3 s instead of 1 s). `hydrate_lazy` then fetches a lazy page's chunks itself.
+/// Starts the page (see `start.js`): an app page hydrates once it has painted and the
+/// browser is idle, without preloading the wasm, so the page never waits for or shares the
+/// network with it (Leptos's `HydrationScripts` preloads it in `<head>`, which put all of it
+/// on a phone's first paint: LCP 3.3 s instead of 1 s). A reader page loads no wasm.
 #[component]
-fn HydrateWhenIdle(options: LeptosOptions) -> impl IntoView {
+fn StartPage(options: LeptosOptions) -> impl IntoView {
     // cargo-leptos names both files after the site (`site.js`, `site.wasm`), unhashed
-    // (`hash-files` is off). A hidden tab paints no frames, so it starts when idle.
+    // (`hash-files` is off).
     let base = format!("/{}/{}", options.site_pkg_dir, options.output_name);
-    let script = format!(
-        "const start = async () => {{ \
-             const app = await import({js:?}); \
-             await app.default({{ module_or_path: {wasm:?} }}); \
-             app.hydrate(); \
-         }}; \
-         const whenIdle = () => \"requestIdleCallback\" in window \
-             ? requestIdleCallback(start, {{ timeout: 2000 }}) : setTimeout(start, 0); \
-         document.hidden ? whenIdle() : requestAnimationFrame(whenIdle);",
-        js = format!("{base}.js"),
-        wasm = format!("{base}.wasm"),
-    );
-    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+    view! {
+        <script type="module" nonce=leptos::nonce::use_nonce()
+            data-app-js=format!("{base}.js") data-app-wasm=format!("{base}.wasm")>
+            {start_script()}
+        </script>
+    }
+}
+
+/// `start.js` as every page carries it: without its comment and blank lines.
+fn start_script() -> &'static str {
+    static SCRIPT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| without_comment_lines(include_str!("start.js")));
+    &SCRIPT
+}
+
+/// Drops the lines that are only a comment (`//`, or a `/** … */` block's lines), blank
+/// lines and indentation; code lines are kept whole.
+fn without_comment_lines(js: &str) -> String {
+    js.lines()
+        .map(str::trim_start)
+        .filter(|line| !(line.is_empty() || line.starts_with("//") || line.starts_with("/*") || line.starts_with('*')))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 #[component]
@@ -103,13 +112,13 @@ pub fn App() -> impl IntoView {
                 <Header/>
                 <main id="main" class="main" tabindex="-1">
                     <PageErrorBoundary>
-                        <Routes fallback=|| live(NotFound())>
-                            <Route path=path!("") view=|| live(HomePage())/>
+                        <Routes fallback=|| reader_page(NotFound())>
+                            <Route path=path!("") view=|| reader_page(HomePage())/>
                             // Reading pages render whole before the response starts: their head
                             // tags are in <head>, and a status (404, 301) can still be set.
-                            <Route path=path!("/blog") view=|| live(BlogPage()) ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/tag/:tag") view=|| live(TagPage()) ssr=SsrMode::Async/>
-                            <Route path=path!("/u/:username") view=|| live(AuthorPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog") view=|| reader_page(BlogPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/tag/:tag") view=|| reader_page(TagPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/u/:username") view=|| reader_page(AuthorPage()) ssr=SsrMode::Async/>
                             // Everything below is loaded on demand (see `lazy_pages!`).
                             <Route path=path!("/blog/search") view={Lazy::<Search>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/following") view={Lazy::<Following>::new()} ssr=SsrMode::Async/>
@@ -117,7 +126,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/blog/drafts") view={Lazy::<Drafts>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/new") view={Lazy::<NewPost>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug") view=|| live(PostPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug") view=|| reader_page(PostPage()) ssr=SsrMode::Async/>
                             <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/review") view={Lazy::<ReviewQueue>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/review/:post_id") view={Lazy::<ReviewPost>::new()} ssr=SsrMode::Async/>
@@ -156,6 +165,18 @@ fn live(page: impl IntoView) -> impl IntoView {
     let PageHydrated(set_hydrated) = expect_context();
     Effect::new(move |_| set_hydrated.set(true));
     page
+}
+
+/// A page readers land on from search engines and shared links (the home page, the blog,
+/// a post, a tag, an author). Served as a document that downloads no wasm: its links and
+/// forms (`ActionForm`s, which post without JavaScript too) are all it needs, and
+/// `start.js` makes them client-side. The marker in `<head>` tells `start.js` so. Once a
+/// reader has moved on to an app page, the hydrated app renders these like any other.
+fn reader_page(page: impl IntoView) -> impl IntoView {
+    view! {
+        <Meta name="commonplace:page" content="reader"/>
+        {live(page)}
+    }
 }
 
 /// Declares routes whose code the browser fetches only when one of them is first shown:
@@ -228,5 +249,25 @@ fn confirm_leaving(ev: leptos::ev::MouseEvent, unsaved: RwSignal<bool>) {
             ev.prevent_default();
             ev.stop_propagation();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_script_drops_comment_lines_and_keeps_code() {
+        let js = "// Says why.\n\n/**\n * A doc.\n */\nconst a = 1; // kept with its line\n  if (a) go();\n";
+        assert_eq!(without_comment_lines(js), "const a = 1; // kept with its line\nif (a) go();\n");
+    }
+
+    #[test]
+    fn start_script_cannot_end_its_script_element_or_fool_the_head_marker() {
+        // Inlined in <head>: `</script` would end it, and leptos_meta puts the head tags
+        // after the first `<!--HEAD-->` in the page.
+        let script = start_script();
+        assert!(!script.contains("</script") && !script.contains("<!--"));
+        assert!(script.contains("function visit("));
     }
 }

@@ -1,5 +1,6 @@
-// Fast pages for readers: the wasm a first visit downloads stays within the budget, and
-// the code of the other pages arrives on demand when the reader goes there.
+// Fast pages for readers: a reader page downloads no wasm (within the budget), its links
+// and forms still navigate client-side, and the code of the app pages arrives on demand
+// when the reader goes there.
 import { test, expect, Page } from "@playwright/test";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -59,6 +60,91 @@ test("the whole app's wasm stays within its budget", async () => {
   expect(total, "all wasm of the app, brotli (budget in end2end/budget.ts)").toBeLessThanOrEqual(budget.wholeAppBrotli);
 });
 
+test("a reader moves between reader pages without wasm or page loads, and Back returns to the same place", async ({ page, request }) => {
+  const author = unique("nv");
+  await activeAccount(request, author, "trainer");
+  const tag = unique("t");
+  const slug = await publishedPost(request, author, tag);
+  const title = `A post by ${author}`;
+  await page.setViewportSize({ width: 390, height: 500 });
+  const urls = recordWasm(page);
+  await page.goto(`/u/${author}`);
+  await hydrated(page);
+  await markDocument(page);
+
+  await page.getByRole("link", { name: title }).first().click();
+  await expect(page).toHaveURL(new RegExp(`/blog/${slug}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  // What a shared link and a search engine read follows the page.
+  await expect(page).toHaveTitle(`${title} · Commonplace`);
+  await expect(page.locator("head title")).toHaveCount(1);
+  await expect(page.locator('meta[name="description"]')).toHaveAttribute("content", "What a reader sees when the link is shared.");
+  await expect(page.locator('link[rel="canonical"]')).toHaveAttribute("href", new RegExp(`/blog/${slug}$`));
+  await expect(page.locator('meta[property="og:type"]')).toHaveAttribute("content", "article");
+  await expect(page.locator("#main"), "focus moves to the new page's content").toBeFocused();
+
+  // Far down the post, the reader follows a link in the footer, then comes back.
+  const footerBlog = page.getByRole("navigation", { name: "Footer" }).getByRole("link", { name: "Blog" });
+  await footerBlog.scrollIntoViewIfNeeded();
+  const scrolled = await page.evaluate(() => window.scrollY);
+  expect(scrolled, "the footer is below the fold on a phone").toBeGreaterThan(0);
+  await footerBlog.click();
+  await expect(page).toHaveURL(/\/blog$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
+  await expect(page.locator('meta[property="og:type"]')).toHaveAttribute("content", "website");
+  expect(await page.evaluate(() => window.scrollY), "a new page starts at its top").toBe(0);
+
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/blog/${slug}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  await expect.poll(() => page.evaluate(() => window.scrollY), "Back returns to where the reader was").toBe(scrolled);
+  await page.goForward();
+  await expect(page).toHaveURL(/\/blog$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
+
+  expect([...urls], "reader pages fetch no wasm").toEqual([]);
+  expect(await stillSameDocument(page), "every step was a client-side navigation").toBe(true);
+});
+
+test("a reader likes and comments in place; a refused comment keeps its text", async ({ page, request }) => {
+  const author = unique("fc");
+  await activeAccount(request, author, "trainer");
+  const slug = await publishedPost(request, author, unique("t"));
+  const reader = unique("rd");
+  await activeAccount(request, reader);
+  await page.setViewportSize({ width: 390, height: 500 });
+  await logIn(page, reader);
+  await page.goto(`/blog/${slug}`);
+  await hydrated(page);
+  const urls = recordWasm(page);
+  await markDocument(page);
+
+  const like = page.getByRole("button", { name: /Like/ });
+  await like.scrollIntoViewIfNeeded();
+  const where = await page.evaluate(() => window.scrollY);
+  await like.click();
+  const liked = page.getByRole("button", { name: /Liked/ });
+  await expect(liked).toContainText("1");
+  await expect(liked, "focus stays on the button").toBeFocused();
+  expect(await page.evaluate(() => window.scrollY), "the page stays where it was").toBe(where);
+  await expect(page).toHaveURL(new RegExp(`/blog/${slug}$`));
+
+  const text = "Kept\u0007 text";
+  await page.getByLabel("Add a comment").fill(text);
+  await page.getByRole("button", { name: "Post comment" }).click();
+  await expect(page.getByRole("alert")).toContainText("Your comment must not contain control characters.");
+  await expect(page.getByLabel("Add a comment"), "what was typed is kept").toHaveValue(text);
+  await expect(page, "the address stays the post's").toHaveURL(new RegExp(`/blog/${slug}$`));
+  await page.getByLabel("Add a comment").fill("Posted in place.");
+  await page.getByRole("button", { name: "Post comment" }).click();
+  await expect(page.locator(".comment")).toContainText("Posted in place.");
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(page.getByLabel("Add a comment")).toHaveValue("");
+
+  expect([...urls], "reader pages fetch no wasm").toEqual([]);
+  expect(await stillSameDocument(page), "every post was answered in place").toBe(true);
+});
+
 test("a lazy page counts as live only once its own code has arrived and hydrated", async ({ page, request }) => {
   const writer = unique("fl");
   await activeAccount(request, writer, "trainer");
@@ -100,6 +186,8 @@ test("from a reader page, the editor, the chat and the account page load their c
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write" }).click();
   await expect(page).toHaveURL(/\/blog\/new$/);
+  // The reader page had no wasm: the editor is swapped in, then the app hydrates it.
+  await hydrated(page);
   await page.getByLabel("Title", { exact: true }).fill("Written after a lazy load");
   await page.getByLabel("Text", { exact: true }).fill("Some **bold** words.");
   await expect(page.locator(".editor__preview strong")).toHaveText("bold");

@@ -15,6 +15,20 @@ engine_tests! {
         assert!(html.contains("/pkg/site.js"), "hydration script is linked");
     }
 
+    async fn reader_pages_are_marked_as_documents_and_app_pages_hydrate(app: TestApp) {
+        // The marker tells the start script to load no wasm (app/src/root.rs, `reader_page`).
+        let marker = r#"<meta name="commonplace:page" content="reader">"#;
+        for path in ["/", "/blog", "/blog/tag/rust", "/no/such/page"] {
+            let html = app.get(path).await.text().await.unwrap();
+            assert!(html.contains(marker), "{path} is a reader page");
+        }
+        for path in ["/login", "/signup", "/chat", "/docs/api"] {
+            let html = app.get(path).await.text().await.unwrap();
+            assert!(!html.contains(marker), "{path} is an app page");
+            assert!(html.contains(r#"data-app-wasm="/pkg/site.wasm""#), "{path} names the wasm to hydrate with");
+        }
+    }
+
     async fn unknown_path_renders_the_not_found_page_with_404(app: TestApp) {
         let response = app.get("/no/such/page").await;
         assert_eq!(response.status(), 404);
