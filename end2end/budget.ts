@@ -10,8 +10,8 @@
 // The goals are 150,000 B for a reader page and 443,830 B for the whole app (issue 11);
 // every step towards them lowers these figures.
 export const budget = {
-  /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author)
-   *  downloads as wasm before it is interactive. None: reader pages are documents whose
+  /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author,
+   *  search) downloads as wasm before it is interactive. None: reader pages are documents whose
    *  links and forms `start.js` makes client-side (app/src/root.rs, `reader_page`); the
    *  app's wasm loads only on an app page (editor, chat, account, admin, review). Until
    *  that change a reader page fetched the app's whole main module, 436,540 B. */

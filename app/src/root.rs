@@ -168,7 +168,8 @@ fn live(page: impl IntoView) -> impl IntoView {
 }
 
 /// A page readers land on from search engines and shared links (the home page, the blog,
-/// a post, a tag, an author). Served as a document that downloads no wasm: its links and
+/// a post, a tag, an author, search, the 404 page) or read from there (the posts they
+/// follow or bookmarked). Served as a document that downloads no wasm: its links and
 /// forms (`ActionForm`s, which post without JavaScript too) are all it needs, and
 /// `start.js` makes them client-side. The marker in `<head>` tells `start.js` so. Once a
 /// reader has moved on to an app page, the hydrated app renders these like any other.
@@ -184,9 +185,10 @@ fn reader_page(page: impl IntoView) -> impl IntoView {
 /// of the blog never downloads the editor, the chat, the account forms or the admin.
 /// (In a build without `--split` they are ordinary routes.) The server renders them like
 /// any other page; on a first visit to one, hydration waits for its chunks (`hydrate_lazy`
-/// in the frontend).
+/// in the frontend). Each list names its pages' wrapper: `live` for app pages,
+/// `reader_page` for reader pages (whose chunks only the hydrated app ever fetches).
 macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
+    ($wrap:ident: $($route:ident => $page:ident),* $(,)?) => {$(
         struct $route;
 
         #[lazy_route]
@@ -196,16 +198,19 @@ macro_rules! lazy_pages {
             }
 
             fn view(_this: Self) -> AnyView {
-                live($page()).into_any()
+                $wrap($page()).into_any()
             }
         }
     )*};
 }
 
-lazy_pages! {
+lazy_pages! {reader_page:
     Search => SearchPage,
     Following => FollowingPage,
     Bookmarks => BookmarksPage,
+}
+
+lazy_pages! {live:
     Drafts => DraftsPage,
     NewPost => NewPostPage,
     EditPost => EditPostPage,

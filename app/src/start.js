@@ -1,27 +1,33 @@
 // Starts every page; the shell (root.rs) inlines this module script.
 //
 // An app page (the editor, the chat, the account forms, admin, review) hydrates into the
-// Leptos app once it has painted. A reader page (home, blog list, post, tag, author)
-// downloads no wasm at all: it is a document whose links and forms work as plain HTML,
-// and this script only makes them client-side: it fetches the next page, swaps its
-// <head> tags and <body> in, and keeps the history, the scroll position and the focus as
-// a browser would. When the next page is an app page, it is swapped in the same way and
+// Leptos app once it has painted. A reader page (home, blog list, post, tag, author,
+// search) downloads no wasm at all: it is a document whose links and forms work as plain
+// HTML, and this script only makes them client-side: it fetches the next page, swaps its
+// head tags and body in, and keeps the history, the scroll position and the focus as a
+// browser would. When the next page is an app page, it is swapped in the same way and
 // hydrated in place, and from then on the Leptos router navigates.
 
-const config = document.querySelector("script[data-app-wasm]").dataset;
-/** A reader page says so in its <head> (see `reader_page` in root.rs). */
-const isReaderPage = (doc) => doc.querySelector('meta[name="commonplace:page"][content="reader"]') !== null;
+const ownScript = document.querySelector("script[data-app-wasm]");
+const config = ownScript.dataset;
 /** The nonce this document's Content-Security-Policy allows inline scripts with. */
-const nonce = document.querySelector("script[data-app-wasm]").nonce;
+const nonce = ownScript.nonce;
+/** A reader page says so in its head (see `reader_page` in root.rs). */
+const isReaderPage = (doc) => doc.head.querySelector('meta[name="commonplace:page"][content="reader"]') !== null;
 
 let appStarted = false;
 
-/** Loads the wasm and hydrates the page; `hydrate_lazy` fetches a lazy page's chunks. */
-async function startApp() {
+/** Loads and instantiates the wasm; from then on this script leaves navigation alone. */
+async function loadApp() {
   appStarted = true;
   const app = await import(config.appJs);
   await app.default({ module_or_path: config.appWasm });
-  app.hydrate();
+  return app;
+}
+
+/** Hydrates the page; `hydrate_lazy` fetches a lazy page's chunks first. */
+async function startApp() {
+  (await loadApp()).hydrate();
 }
 
 /** Marks a page live without wasm: its links and forms work from now on. */
@@ -29,16 +35,27 @@ function markLive() {
   document.querySelector(".app")?.setAttribute("data-hydrated", "true");
 }
 
+/** The address shown, without its fragment: a change of fragment alone is no visit. */
+let shownAddress = address(location.href);
+
 if (isReaderPage(document)) {
   markLive();
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
   window.addEventListener("popstate", onPopState);
+  window.addEventListener("scroll", rememberScroll, { passive: true });
 } else {
   // After the first paint and when the browser is idle, so that the page never waits for
   // or shares the network with the wasm (a hidden tab paints no frames).
   const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(startApp, { timeout: 2000 }) : setTimeout(startApp, 0));
   document.hidden ? whenIdle() : requestAnimationFrame(whenIdle);
+}
+
+/** A URL's path and query, the query normalized (so `%20` and `+` are one address). */
+function address(url) {
+  const parsed = new URL(url, location.href);
+  const query = new URLSearchParams(parsed.search).toString();
+  return parsed.pathname + (query ? `?${query}` : "");
 }
 
 /** Follows a same-origin link by fetching the page instead of loading it. */
@@ -51,7 +68,7 @@ function onClick(event) {
   const url = new URL(link.href);
   if (url.origin !== location.origin) return;
   // A link to a place on this same page is the browser's to scroll to.
-  if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
+  if (url.hash && address(url) === shownAddress) return;
   event.preventDefault();
   visit(url, { history: "push" });
 }
@@ -61,12 +78,12 @@ function onSubmit(event) {
   if (appStarted || event.defaultPrevented) return;
   const form = event.target;
   const submitter = event.submitter;
-  if (form.dataset.native === "true") return;
   const target = submitter?.getAttribute("formtarget") || form.getAttribute("target");
   if (target && target !== "_self") return;
   const action = new URL(submitter?.getAttribute("formaction") || form.getAttribute("action") || location.href, location.href);
   if (action.origin !== location.origin) return;
   const method = (submitter?.getAttribute("formmethod") || form.getAttribute("method") || "get").toLowerCase();
+  if (method === "dialog") return;
   const data = new FormData(form, submitter);
   event.preventDefault();
   if (method === "get") {
@@ -79,13 +96,27 @@ function onSubmit(event) {
     history: "push",
     method: "POST",
     body: multipart ? data : new URLSearchParams(data),
-    form: { element: form, submitter, data },
+    form: { element: form, key: formKey(form), data },
   });
 }
 
 function onPopState(event) {
-  if (appStarted) return;
+  if (appStarted) {
+    // Back or Forward before the app has taken over: the page shown is not the address's.
+    if (document.querySelector(".app")?.dataset.hydrated !== "true") location.reload();
+    return;
+  }
+  const now = address(location.href);
+  if (now === shownAddress) return; // only the fragment changed
   visit(new URL(location.href), { history: "none", scroll: event.state?.scroll });
+}
+
+/** Keeps this entry's scroll position in its history state, for Back and Forward. */
+let scrollTimer = 0;
+function rememberScroll() {
+  if (appStarted) return;
+  clearTimeout(scrollTimer);
+  scrollTimer = setTimeout(() => window.history.replaceState({ ...window.history.state, scroll: [scrollX, scrollY] }, ""), 150);
 }
 
 let latest = null;
@@ -97,6 +128,8 @@ let latest = null;
 async function visit(url, { history: mode, method = "GET", body, form, scroll }) {
   latest?.abort();
   const request = (latest = new AbortController());
+  // Where a visit that cannot be shown here goes instead (Back and Forward make no entry).
+  const leave = (to) => (mode === "none" ? location.replace(to) : location.assign(to));
   document.documentElement.setAttribute("aria-busy", "true");
   let response, doc;
   try {
@@ -108,92 +141,120 @@ async function visit(url, { history: mode, method = "GET", body, form, scroll })
       headers: { Accept: "text/html,application/xhtml+xml" },
       signal: request.signal,
     });
-    if (!(response.headers.get("content-type") || "").startsWith("text/html")) {
-      // Not a page (a feed, an image): let the browser have it, without reading it twice.
+    const html = (response.headers.get("content-type") || "").startsWith("text/html");
+    if (!html || new URL(response.url).origin !== location.origin) {
       request.abort();
-      location.assign(response.url);
+      // A page of some other kind (a feed, an image) is the browser's to show; a form's
+      // answer that is not a page (a proxy's error) is reported where the form is.
+      if (form) formFailed(form, `the server answered ${response.status} ${response.statusText}`.trim());
+      else leave(response.url);
       return;
     }
     doc = new DOMParser().parseFromString(await response.text(), "text/html");
   } catch (error) {
     if (request.signal.aborted) return;
-    // Offline or refused: let the browser try, and show its own error page if it must.
-    if (form) {
-      form.element.dataset.native = "true";
-      form.element.requestSubmit(form.submitter);
-    } else {
-      location.assign(url);
-    }
+    // Offline or refused. A form is not sent again: the server may have taken it.
+    if (form) formFailed(form, "the server could not be reached");
+    else leave(url);
     return;
   } finally {
     if (latest === request) document.documentElement.removeAttribute("aria-busy");
   }
   if (request.signal.aborted) return;
-  if (!doc.head.querySelector("script[data-app-wasm]")) {
+  const theirs = doc.head.querySelector("script[data-app-wasm]");
+  if (!theirs) {
     // Not one of our pages (the shell always has this script): load it for real.
-    location.assign(response.url);
+    leave(response.url);
     return;
   }
+  // Only the page's own scripts run: those carrying the nonce its server gave it.
+  const trusted = new Set(
+    [...doc.querySelectorAll("script:not([src])")].filter((script) => script !== theirs && script.getAttribute("nonce") === theirs.getAttribute("nonce")),
+  );
 
   const reader = isReaderPage(doc);
+  // An app page replaces this one only once its wasm is ready to hydrate it, so that it
+  // turns live at once (until then this page stays, and its links load pages for real).
+  let app = null;
+  if (!reader) {
+    try {
+      app = await loadApp();
+    } catch (error) {
+      leave(response.url);
+      return;
+    }
+  }
   const shown = new URL(response.url);
   // A form that failed comes back with its error in the query (`__err`); a reader page
   // shows it without keeping it in the address, so that a reload is a clean page.
   const failed = shown.searchParams.has("__err");
-  if (reader) {
+  if (reader && failed) {
     shown.searchParams.delete("__err");
     shown.searchParams.delete("__path");
   }
-  const samePage = shown.pathname === location.pathname && shown.search === location.search;
+  // A redirect back from a form can leave a bare "?"; the address is the same without it.
+  if (!shown.searchParams.size) shown.search = "";
+  // A redirect keeps the fragment the link asked for, as the browser does.
+  if (!shown.hash && url.hash) shown.hash = url.hash;
+  const samePage = address(shown) === shownAddress;
   const keptScroll = [scrollX, scrollY];
   const focusKey = form ? describeFocus(document.activeElement) : null;
   if (mode !== "none") {
-    // Remember where the reader was on this entry, for Back.
+    clearTimeout(scrollTimer);
     window.history.replaceState({ ...window.history.state, scroll: keptScroll }, "");
     window.history.scrollRestoration = "manual";
     if (mode === "push" && !samePage) window.history.pushState(null, "", shown);
     else window.history.replaceState(null, "", shown);
   }
+  shownAddress = address(shown);
 
-  const added = swapHead(doc);
+  swapHead(doc);
   document.body.replaceChildren(...doc.body.childNodes);
+  // Streamed parts of the page and, on an app page, its serialized data for hydration.
+  runScripts(trusted);
 
-  if (!reader) {
-    // The app page's resources and errors arrive as inline scripts; run them, then hydrate.
-    runScripts([...added, document.body]);
-    startApp();
+  if (app) {
+    app.hydrate();
+    // The Leptos router keeps the browser's own scroll restoration.
+    window.history.scrollRestoration = "auto";
     window.scrollTo(0, 0);
+    document.getElementById("main")?.focus({ preventScroll: true });
     return;
   }
   markLive();
   if (form && failed) restoreForm(form);
-  if (scroll) {
-    window.scrollTo(scroll[0], scroll[1]);
-  } else if (form && samePage) {
-    window.scrollTo(keptScroll[0], keptScroll[1]);
-  } else if (shown.hash && document.getElementById(decodeURIComponent(shown.hash.slice(1)))) {
-    document.getElementById(decodeURIComponent(shown.hash.slice(1))).scrollIntoView();
-  } else {
-    window.scrollTo(0, 0);
-  }
+  const fragment = shown.hash && document.getElementById(decodeURIComponent(shown.hash.slice(1)));
+  if (scroll) window.scrollTo(scroll[0], scroll[1]);
+  else if (form && samePage) window.scrollTo(keptScroll[0], keptScroll[1]);
+  else if (fragment) fragment.scrollIntoView();
+  else window.scrollTo(0, 0);
   const focus = focusKey && findFocus(focusKey);
   if (focus) focus.focus({ preventScroll: true });
   else if (!form || !samePage) document.getElementById("main")?.focus({ preventScroll: true });
 }
 
+/** Says, next to a form, that it was not sent; what was typed stays in it. */
+function formFailed({ element }, why) {
+  const earlier = element.previousElementSibling;
+  if (earlier?.matches(".alert[data-from-start]")) earlier.remove();
+  const alert = document.createElement("div");
+  alert.className = "alert alert--error";
+  alert.setAttribute("role", "alert");
+  alert.dataset.fromStart = "";
+  alert.textContent = `Not sent: ${why}. Please try again.`;
+  element.before(alert);
+}
+
 /**
- * Replaces the page's own <head> tags (title, description, canonical, previews, all after
- * the comment marker leptos_meta puts there) with the next page's, in its order (hydration walks
- * them in order). Tags both pages share stay put, so the stylesheet is never reloaded.
- * Returns the tags it added.
+ * Replaces the page's own head tags (title, description, canonical, previews, all after
+ * the comment marker leptos_meta puts there) with the next page's, in its order
+ * (hydration walks them in order). Tags both pages share stay put, so the stylesheet is
+ * never reloaded.
  */
 function swapHead(doc) {
-  const added = [];
   const marker = (head) => [...head.childNodes].find((node) => node.nodeType === Node.COMMENT_NODE && node.data === "HEAD");
-  const ours = marker(document.head);
-  const theirs = marker(doc.head);
-  let current = ours.nextSibling;
-  for (let next = theirs.nextSibling; next; ) {
+  let current = marker(document.head).nextSibling;
+  for (let next = marker(doc.head).nextSibling; next; ) {
     const following = next.nextSibling;
     let same = current;
     while (same && !same.isEqualNode(next)) same = same.nextSibling;
@@ -206,7 +267,6 @@ function swapHead(doc) {
       current = current.nextSibling;
     } else {
       document.head.insertBefore(next, current);
-      added.push(next);
     }
     next = following;
   }
@@ -215,16 +275,12 @@ function swapHead(doc) {
     current = current.nextSibling;
     stale.remove();
   }
-  return added;
 }
 
 /** Scripts a parsed document brings do not run when inserted; copies of them do. */
-function runScripts(nodes) {
-  const scripts = nodes.flatMap((node) =>
-    node instanceof HTMLScriptElement ? [node] : node instanceof Element ? [...node.querySelectorAll("script")] : [],
-  );
+function runScripts(scripts) {
   for (const old of scripts) {
-    if (old.src || !["", "module", "text/javascript"].includes(old.type)) continue;
+    if (!old.isConnected || !["", "module", "text/javascript"].includes(old.type)) continue;
     const script = document.createElement("script");
     for (const { name, value } of old.attributes) if (name !== "nonce") script.setAttribute(name, value);
     script.nonce = nonce;
@@ -233,11 +289,21 @@ function runScripts(nodes) {
   }
 }
 
+/** Which form this is: its action, and its place among the forms with that action. */
+function formKey(form) {
+  const action = form.getAttribute("action");
+  const index = [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === action).indexOf(form);
+  return { id: form.id, action, index };
+}
+
+function findForm({ id, action, index }) {
+  if (id) return document.getElementById(id);
+  return [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === action)[index] || null;
+}
+
 /** Puts what was typed back into the form the server refused, so nothing is lost. */
-function restoreForm({ element, data }) {
-  const action = element.getAttribute("action");
-  const forms = [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === action);
-  const again = (element.id && document.getElementById(element.id)) || forms[0];
+function restoreForm({ key, data }) {
+  const again = findForm(key);
   if (!again) return;
   for (const [name, value] of data) {
     const field = again.elements.namedItem(name);
@@ -250,20 +316,12 @@ function restoreForm({ element, data }) {
 /** Enough about the focused element to find its counterpart on the next page. */
 function describeFocus(element) {
   if (!element || element === document.body) return null;
-  const form = element.form;
-  return {
-    id: element.id,
-    action: form?.getAttribute("action"),
-    formIndex: form ? [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === form.getAttribute("action")).indexOf(form) : -1,
-    name: element.getAttribute("name"),
-    tag: element.tagName,
-  };
+  return { id: element.id, form: element.form ? formKey(element.form) : null, name: element.getAttribute("name"), tag: element.tagName };
 }
 
-function findFocus({ id, action, formIndex, name, tag }) {
+function findFocus({ id, form, name, tag }) {
   if (id) return document.getElementById(id);
-  if (action == null) return null;
-  const form = [...document.querySelectorAll("form")].filter((f) => f.getAttribute("action") === action)[formIndex];
-  if (!form) return null;
-  return [...form.querySelectorAll(tag)].find((el) => el.getAttribute("name") === name) || form.querySelector("button");
+  const again = form && findForm(form);
+  if (!again) return null;
+  return [...again.querySelectorAll(tag)].find((el) => el.getAttribute("name") === name) || again.querySelector("button");
 }

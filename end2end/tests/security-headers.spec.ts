@@ -88,6 +88,7 @@ test("reading, writing and chatting hydrate and run with no CSP violation", asyn
   // Client-side navigation loads the editor's and the chat's code on demand.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write" }).click();
   await expect(page).toHaveURL(/\/blog\/new$/);
+  await hydrated(page);
   await page.getByLabel("Text", { exact: true }).fill("Some **bold** words.");
   await expect(page.locator(".editor__preview strong")).toHaveText("bold");
   page.once("dialog", (dialog) => dialog.accept());

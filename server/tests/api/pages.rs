@@ -18,7 +18,7 @@ engine_tests! {
     async fn reader_pages_are_marked_as_documents_and_app_pages_hydrate(app: TestApp) {
         // The marker tells the start script to load no wasm (app/src/root.rs, `reader_page`).
         let marker = r#"<meta name="commonplace:page" content="reader">"#;
-        for path in ["/", "/blog", "/blog/tag/rust", "/no/such/page"] {
+        for path in ["/", "/blog", "/blog/tag/rust", "/blog/search?q=rust", "/no/such/page"] {
             let html = app.get(path).await.text().await.unwrap();
             assert!(html.contains(marker), "{path} is a reader page");
         }
