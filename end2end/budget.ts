@@ -11,10 +11,11 @@
 // every step towards them lowers these figures.
 export const budget = {
   /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author,
-   *  search) downloads as wasm before it is interactive. None: reader pages are documents whose
-   *  links and forms `start.js` makes client-side (app/src/root.rs, `reader_page`); the
-   *  app's wasm loads only on an app page (editor, chat, account, admin, review). Until
-   *  that change a reader page fetched the app's whole main module, 436,540 B. */
+   *  search) downloads as wasm before it is interactive. None: reader pages are
+   *  documents whose links and forms `start.js` makes client-side (app/src/root.rs,
+   *  `reader_page`); the app's wasm loads only on an app page (editor, chat, account,
+   *  admin, review). Until that change a reader page fetched the app's whole main
+   *  module, 436,540 B. */
   readerPageBrotli: 0,
   /** Every wasm file of the app together (main module and all lazy chunks).
    *  Measured: 1,356,793 B, of which the review queue and review page chunks are

@@ -112,11 +112,16 @@ function onPopState(event) {
 }
 
 /** Keeps this entry's scroll position in its history state, for Back and Forward. */
+function saveScroll(position) {
+  clearTimeout(scrollTimer);
+  window.history.replaceState({ ...window.history.state, scroll: position }, "");
+}
+
 let scrollTimer = 0;
 function rememberScroll() {
   if (appStarted) return;
   clearTimeout(scrollTimer);
-  scrollTimer = setTimeout(() => window.history.replaceState({ ...window.history.state, scroll: [scrollX, scrollY] }, ""), 150);
+  scrollTimer = setTimeout(() => saveScroll([scrollX, scrollY]), 150);
 }
 
 let latest = null;
@@ -200,8 +205,7 @@ async function visit(url, { history: mode, method = "GET", body, form, scroll })
   const keptScroll = [scrollX, scrollY];
   const focusKey = form ? describeFocus(document.activeElement) : null;
   if (mode !== "none") {
-    clearTimeout(scrollTimer);
-    window.history.replaceState({ ...window.history.state, scroll: keptScroll }, "");
+    saveScroll(keptScroll);
     window.history.scrollRestoration = "manual";
     if (mode === "push" && !samePage) window.history.pushState(null, "", shown);
     else window.history.replaceState(null, "", shown);

@@ -165,6 +165,38 @@ test("a reader likes and comments in place; a refused comment keeps its text", a
   expect(await stillSameDocument(page), "every post was answered in place").toBe(true);
 });
 
+test("a comment the server cannot be reached for says so, keeps its text and is not sent again", async ({ page, request }) => {
+  const author = unique("fo");
+  await activeAccount(request, author, "trainer");
+  const slug = await publishedPost(request, author, unique("t"));
+  const reader = unique("rd");
+  await activeAccount(request, reader);
+  await logIn(page, reader);
+  await page.goto(`/blog/${slug}`);
+  await hydrated(page);
+  await markDocument(page);
+
+  // The connection drops as the comment is sent.
+  let posts = 0;
+  await page.route("**/fn/**", (route) => {
+    posts += 1;
+    return route.abort("connectionreset");
+  });
+  await page.getByLabel("Add a comment").fill("Sent on a train.");
+  await page.getByRole("button", { name: "Post comment" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Not sent: the server could not be reached. Please try again.");
+  await expect(page.getByLabel("Add a comment"), "what was typed is kept").toHaveValue("Sent on a train.");
+  expect(posts, "the post was tried once, not sent again").toBe(1);
+  await expect(page, "the reader stays on the post").toHaveURL(new RegExp(`/blog/${slug}$`));
+
+  // Back online, the same form sends it, and the stale message goes.
+  await page.unroute("**/fn/**");
+  await page.getByRole("button", { name: "Post comment" }).click();
+  await expect(page.locator(".comment")).toContainText("Sent on a train.");
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  expect(await stillSameDocument(page), "answered in place").toBe(true);
+});
+
 test("a lazy page counts as live only once its own code has arrived and hydrated", async ({ page, request }) => {
   const writer = unique("fl");
   await activeAccount(request, writer, "trainer");
