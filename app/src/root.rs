@@ -1,7 +1,7 @@
 //! The HTML document shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute, SsrMode,
@@ -82,6 +82,56 @@ fn without_comment_lines(js: &str) -> String {
         .collect()
 }
 
+/// The route of a page readers land on from search engines and shared links (the home
+/// page, the blog, a post, a tag, an author, search, the 404 page) or read from there (the
+/// posts they follow or bookmarked). The server renders it as a document that downloads no
+/// wasm: its links and forms (`ActionForm`s, which post without JavaScript too) are all it
+/// needs, and `start.js` makes them client-side; the marker in `<head>` tells `start.js`
+/// so. The browser's app never renders one, so none of their code is in the wasm: when the
+/// hydrated app navigates to one, it loads the document (`LoadDocument`).
+#[cfg(not(feature = "hydrate"))]
+macro_rules! reader {
+    ($page:ident) => {
+        || view! { <leptos_meta::Meta name="commonplace:page" content="reader"/> {$page()} }
+    };
+}
+
+#[cfg(feature = "hydrate")]
+macro_rules! reader {
+    // The page is named, so both builds check it, but never called, so none of its code
+    // is compiled into the wasm.
+    ($page:ident) => {{
+        let _ = $page;
+        LoadDocument
+    }};
+}
+
+/// In the browser's app, a reader page's route: loads the page as a document. The router
+/// puts the address in the history only once the route has rendered, so the load waits for
+/// that (a timer runs after the router's own tasks) and then reloads the entry; Back and
+/// Forward have put the address there already. `start.js` reloads a page the
+/// back-forward cache restores in this state.
+#[cfg(feature = "hydrate")]
+#[component]
+fn LoadDocument() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    let target = if search.is_empty() { path } else { format!("{path}?{search}") };
+    Effect::new(move |_| {
+        let target = target.clone();
+        set_timeout(
+            move || {
+                let shown = window().location();
+                let here = format!("{}{}", shown.pathname().unwrap_or_default(), shown.search().unwrap_or_default());
+                let _ = if here == target { shown.reload() } else { shown.assign(&target) };
+            },
+            std::time::Duration::ZERO,
+        );
+    });
+    view! { <p class="loading-document" role="status">"Loading…"</p> }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -112,21 +162,21 @@ pub fn App() -> impl IntoView {
                 <Header/>
                 <main id="main" class="main" tabindex="-1">
                     <PageErrorBoundary>
-                        <Routes fallback=|| reader_page(NotFound())>
-                            <Route path=path!("") view=|| reader_page(HomePage())/>
+                        <Routes fallback=reader!(NotFound)>
+                            <Route path=path!("") view=reader!(HomePage)/>
                             // Reading pages render whole before the response starts: their head
                             // tags are in <head>, and a status (404, 301) can still be set.
-                            <Route path=path!("/blog") view=|| reader_page(BlogPage()) ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/tag/:tag") view=|| reader_page(TagPage()) ssr=SsrMode::Async/>
-                            <Route path=path!("/u/:username") view=|| reader_page(AuthorPage()) ssr=SsrMode::Async/>
-                            // Everything below is loaded on demand (see `lazy_pages!`).
-                            <Route path=path!("/blog/search") view={Lazy::<Search>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/following") view={Lazy::<Following>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/bookmarks") view={Lazy::<Bookmarks>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/blog") view=reader!(BlogPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/tag/:tag") view=reader!(TagPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/u/:username") view=reader!(AuthorPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/search") view=reader!(SearchPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/following") view=reader!(FollowingPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/bookmarks") view=reader!(BookmarksPage) ssr=SsrMode::Async/>
+                            // The app pages' code is loaded on demand (see `lazy_pages!`).
                             <Route path=path!("/blog/drafts") view={Lazy::<Drafts>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/new") view={Lazy::<NewPost>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug") view=|| reader_page(PostPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug") view=reader!(PostPage) ssr=SsrMode::Async/>
                             <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/review") view={Lazy::<ReviewQueue>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/review/:post_id") view={Lazy::<ReviewPost>::new()} ssr=SsrMode::Async/>
@@ -167,28 +217,14 @@ fn live(page: impl IntoView) -> impl IntoView {
     page
 }
 
-/// A page readers land on from search engines and shared links (the home page, the blog,
-/// a post, a tag, an author, search, the 404 page) or read from there (the posts they
-/// follow or bookmarked). Served as a document that downloads no wasm: its links and
-/// forms (`ActionForm`s, which post without JavaScript too) are all it needs, and
-/// `start.js` makes them client-side. The marker in `<head>` tells `start.js` so. Once a
-/// reader has moved on to an app page, the hydrated app renders these like any other.
-fn reader_page(page: impl IntoView) -> impl IntoView {
-    view! {
-        <Meta name="commonplace:page" content="reader"/>
-        {live(page)}
-    }
-}
-
 /// Declares routes whose code the browser fetches only when one of them is first shown:
 /// built with `cargo leptos build --split`, each becomes its own wasm chunk, so a reader
 /// of the blog never downloads the editor, the chat, the account forms or the admin.
 /// (In a build without `--split` they are ordinary routes.) The server renders them like
 /// any other page; on a first visit to one, hydration waits for its chunks (`hydrate_lazy`
-/// in the frontend). Each list names its pages' wrapper: `live` for app pages,
-/// `reader_page` for reader pages (whose chunks only the hydrated app ever fetches).
+/// in the frontend).
 macro_rules! lazy_pages {
-    ($wrap:ident: $($route:ident => $page:ident),* $(,)?) => {$(
+    ($($route:ident => $page:ident),* $(,)?) => {$(
         struct $route;
 
         #[lazy_route]
@@ -198,19 +234,13 @@ macro_rules! lazy_pages {
             }
 
             fn view(_this: Self) -> AnyView {
-                $wrap($page()).into_any()
+                live($page()).into_any()
             }
         }
     )*};
 }
 
-lazy_pages! {reader_page:
-    Search => SearchPage,
-    Following => FollowingPage,
-    Bookmarks => BookmarksPage,
-}
-
-lazy_pages! {live:
+lazy_pages! {
     Drafts => DraftsPage,
     NewPost => NewPostPage,
     EditPost => EditPostPage,

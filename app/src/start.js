@@ -6,7 +6,8 @@
 // HTML, and this script only makes them client-side: it fetches the next page, swaps its
 // head tags and body in, and keeps the history, the scroll position and the focus as a
 // browser would. When the next page is an app page, it is swapped in the same way and
-// hydrated in place, and from then on the Leptos router navigates.
+// hydrated in place, and from then on the Leptos router navigates between app pages (the
+// app has no reader page's code: it loads a reader page as a document).
 
 const ownScript = document.querySelector("script[data-app-wasm]");
 const config = ownScript.dataset;
@@ -50,6 +51,12 @@ if (isReaderPage(document)) {
   const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(startApp, { timeout: 2000 }) : setTimeout(startApp, 0));
   document.hidden ? whenIdle() : requestAnimationFrame(whenIdle);
 }
+
+// The app loads a reader page as a document (`LoadDocument` in root.rs); Back can bring
+// the app page it left out of the back-forward cache as it was then, loading: load it anew.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && document.querySelector(".loading-document")) location.reload();
+});
 
 /** A URL's path and query, the query normalized (so `%20` and `+` are one address). */
 function address(url) {

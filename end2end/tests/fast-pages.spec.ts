@@ -223,6 +223,36 @@ test("a lazy page counts as live only once its own code has arrived and hydrated
   await expect(page.locator(".editor__count")).toHaveText("2 words · 9 characters");
 });
 
+test("from an app page, a reader page loads as a document without wasm, and Back brings the app page back live", async ({ page, request }) => {
+  const writer = unique("fd");
+  await activeAccount(request, writer, "trainer");
+  await logIn(page, writer);
+  await page.goto("/blog/new");
+  await hydrated(page);
+  await markDocument(page);
+  const urls = recordWasm(page);
+
+  // The app has no reader page's code: it loads the page as a document.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Blog" }).click();
+  await expect(page).toHaveURL(/\/blog$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
+  await expect(page).toHaveTitle("Blog · Commonplace");
+  await expect(page.locator(".loading-document")).toHaveCount(0);
+  expect(await stillSameDocument(page), "a reader page is loaded as a document").toBe(false);
+  await hydrated(page);
+  await page.waitForLoadState("networkidle");
+  expect([...urls], "a reader page fetches no wasm, even after an app page").toEqual([]);
+
+  // Back to the editor: a fresh document (never the one left behind, loading), live again.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/blog\/new$/);
+  await expect.poll(() => stillSameDocument(page).catch(() => true), { message: "the editor is loaded anew" }).toBe(false);
+  await expect(page.locator(".loading-document")).toHaveCount(0);
+  await hydrated(page);
+  await page.getByLabel("Text", { exact: true }).fill("Two words");
+  await expect(page.locator(".editor__count")).toHaveText("2 words · 9 characters");
+});
+
 test("from a reader page, the editor, the chat and the account page load their code on demand and work", async ({ page, request }) => {
   const writer = unique("fw");
   await activeAccount(request, writer, "trainer");
