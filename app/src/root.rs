@@ -106,28 +106,27 @@ macro_rules! reader {
     }};
 }
 
-/// In the browser's app, a reader page's route: loads the page as a document. The router
-/// puts the address in the history only once the route has rendered, so the load waits for
-/// that (a timer runs after the router's own tasks) and then reloads the entry; Back and
-/// Forward have put the address there already. `start.js` reloads a page the
-/// back-forward cache restores in this state.
+/// In the browser's app, a reader page's route: loads the page as a document by reloading
+/// the history entry. The router puts the address there once the route has rendered (a
+/// link) or before (a redirect, Back, Forward), always before a zero timer fires.
+/// `start.js` reloads a page the back-forward cache restores in this state.
 #[cfg(feature = "hydrate")]
 #[component]
 fn LoadDocument() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let path = location.pathname.get_untracked();
-    let search = location.search.get_untracked();
-    let target = if search.is_empty() { path } else { format!("{path}?{search}") };
     Effect::new(move |_| {
-        let target = target.clone();
-        set_timeout(
-            move || {
-                let shown = window().location();
-                let here = format!("{}{}", shown.pathname().unwrap_or_default(), shown.search().unwrap_or_default());
-                let _ = if here == target { shown.reload() } else { shown.assign(&target) };
+        let load = set_timeout_with_handle(
+            || {
+                let _ = window().location().reload();
             },
             std::time::Duration::ZERO,
-        );
+        )
+        .ok();
+        // Left before the timer fired (another click, Back): that page is shown instead.
+        on_cleanup(move || {
+            if let Some(load) = load {
+                load.clear();
+            }
+        });
     });
     view! { <p class="loading-document" role="status">"Loading…"</p> }
 }

@@ -6,6 +6,10 @@
 //! cookie is kept). Any write through this process clears it; other processes catch up
 //! within the TTL. A cached post still counts its views: the page carries its post id in
 //! an internal header, and a hit records the view as a fresh render would.
+//!
+//! The browser's own cache gets the same rule: a page answered for someone signed in is
+//! sent `Cache-Control: no-store`, so Back after logging out, or back to the editor after
+//! publishing, loads it afresh instead of showing (and hydrating) a stored copy.
 
 use std::{
     collections::HashMap,
@@ -108,7 +112,10 @@ pub async fn serve(State((cache, state)): State<(PageCache, AppState)>, request:
         return strip_internal(response);
     }
     let path = request.uri().path();
-    if cache.ttl.is_zero() || !is_reader_page(path) || !is_anonymous(request.headers()) {
+    if !is_anonymous(request.headers()) {
+        return never_stored(strip_internal(next.run(request).await));
+    }
+    if cache.ttl.is_zero() || !is_reader_page(path) {
         return strip_internal(next.run(request).await);
     }
     let key = request.uri().to_string();
@@ -122,10 +129,7 @@ pub async fn serve(State((cache, state)): State<(PageCache, AppState)>, request:
     let response = next.run(request).await;
     let cacheable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.to_str().is_ok_and(|t| t.starts_with("text/html")));
+        && is_html(response.headers());
     if !cacheable {
         return strip_internal(response);
     }
@@ -167,6 +171,18 @@ fn renonce(body: &Bytes, old: &str, fresh: &str) -> Bytes {
     }
 }
 
+/// A page (HTML) that says nothing about caching gets `no-store`.
+fn never_stored(mut response: Response) -> Response {
+    if is_html(response.headers()) && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).is_some_and(|v| v.to_str().is_ok_and(|t| t.starts_with("text/html")))
+}
+
 fn strip_internal(mut response: Response) -> Response {
     response.headers_mut().remove(POST_ID_HEADER);
     response
@@ -205,6 +221,17 @@ mod tests {
         let page = Bytes::from_static(b"<script nonce=\"old1\">a</script><p>old1</p><script nonce=\"old1\">b</script>");
         let renewed = renonce(&page, "old1", "new2");
         assert_eq!(&renewed[..], b"<script nonce=\"new2\">a</script><p>old1</p><script nonce=\"new2\">b</script>");
+    }
+
+    #[test]
+    fn a_private_page_is_never_stored_but_other_answers_keep_their_policy() {
+        let page = |content_type: &'static str| ([(header::CONTENT_TYPE, content_type)], "x").into_response();
+        let stored = never_stored(page("text/html; charset=utf-8"));
+        assert_eq!(stored.headers()[header::CACHE_CONTROL], "no-store");
+        assert!(never_stored(page("application/json")).headers().get(header::CACHE_CONTROL).is_none());
+        let own = ([(header::CONTENT_TYPE, "text/html"), (header::CACHE_CONTROL, "public, max-age=300")], "x")
+            .into_response();
+        assert_eq!(never_stored(own).headers()[header::CACHE_CONTROL], "public, max-age=300");
     }
 
     #[test]

@@ -285,6 +285,7 @@ engine_tests! {
         };
         let first = get(BROWSER).await;
         assert_eq!(first.headers()["x-page-cache"], "miss");
+        assert!(first.headers().get("cache-control").is_none(), "a page anyone may see may be stored");
         assert!(first.headers().get("x-commonplace-post-id").is_none(), "the internal header never leaves");
         let second = get("Mozilla/5.0 (Macintosh) Safari/605").await;
         assert_eq!(second.headers()["x-page-cache"], "hit");
@@ -297,6 +298,11 @@ engine_tests! {
         call_with(&reader, &app.address, "accounts/login", &[("login", "grace"), ("password", crate::helpers::STRONG_PASSWORD)]).await;
         let fresh = reader.get(app.url(&path)).header("user-agent", BROWSER).send().await.unwrap();
         assert!(fresh.headers().get("x-page-cache").is_none());
+        // Nor does the browser keep a page answered for someone (Back after logging out).
+        assert_eq!(fresh.headers()["cache-control"], "no-store");
+        let account = reader.get(app.url("/account")).header("user-agent", BROWSER).send().await.unwrap();
+        assert_eq!(account.status(), 200);
+        assert_eq!(account.headers()["cache-control"], "no-store");
         // A write through this process clears the cache.
         let (status, _) = app.conduit(Method::POST, &format!("/articles/{slug}/favorite"), Some(&token), None).await;
         assert_eq!(status, 200);
