@@ -36,12 +36,14 @@ for (const colorScheme of ["light", "dark"] as const) {
   });
 }
 
-test("the chat passes axe in light and dark, on a phone and a desktop", async ({ browser, request }) => {
-  const [ada, grace] = [unique("axa"), unique("axg")];
-  await activeAccount(request, ada);
-  await activeAccount(request, grace);
-  for (const colorScheme of ["light", "dark"] as const) {
-    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+// One test per colour scheme and screen: each signs in afresh and loads the chat's code.
+for (const colorScheme of ["light", "dark"] as const) {
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    const label = `/chat (${colorScheme}, ${viewport.width}px)`;
+    test(`the chat passes axe in ${colorScheme} at ${viewport.width}px`, async ({ browser, request }) => {
+      const [ada, grace] = [unique("axa"), unique("axg")];
+      await activeAccount(request, ada);
+      await activeAccount(request, grace);
       const page = await (await browser.newContext({ colorScheme, viewport })).newPage();
       await logIn(page, ada);
       await page.goto("/chat");
@@ -50,7 +52,6 @@ test("the chat passes axe in light and dark, on a phone and a desktop", async ({
       await page.locator("#composer-text").fill(`Hello @${grace}, see https://example.com`);
       await page.locator("#composer-text").press("Enter");
       await expect(page.locator(".message__text").last()).toContainText("Hello");
-      const label = `/chat (${colorScheme}, ${viewport.width}px)`;
       await expectAccessible(page, label);
       await page.getByText("New conversation").click();
       await page.getByLabel("People").fill(grace);
@@ -58,6 +59,6 @@ test("the chat passes axe in light and dark, on a phone and a desktop", async ({
       await expect(page.locator("#chat-room-title")).toHaveText(grace);
       await page.getByText("Delete conversation").first().click();
       await expectAccessible(page, `${label}, a conversation`);
-    }
+    });
   }
-});
+}
