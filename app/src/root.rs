@@ -116,6 +116,7 @@ fn LoadDocument() -> impl IntoView {
     Effect::new(move |_| {
         let load = set_timeout_with_handle(
             || {
+                ask_for_fragment();
                 let _ = window().location().reload();
             },
             std::time::Duration::ZERO,
@@ -129,6 +130,24 @@ fn LoadDocument() -> impl IntoView {
         });
     });
     view! { <p class="loading-document" role="status">"Loading…"</p> }
+}
+
+/// A reload puts the page back where the entry was scrolled to, not at the address's
+/// fragment (a link to `/blog/a-post#comments`): when there is one, the entry asks
+/// `start.js` to go there instead, and the browser is told to restore nothing.
+#[cfg(feature = "hydrate")]
+fn ask_for_fragment() {
+    let window = window();
+    if window.location().hash().unwrap_or_default().is_empty() {
+        return;
+    }
+    let Ok(history) = window.history() else { return };
+    let state = js_sys::Object::new();
+    if js_sys::Reflect::set(&state, &"toFragment".into(), &true.into()).is_ok()
+        && history.replace_state(&state, "").is_ok()
+    {
+        let _ = history.set_scroll_restoration(web_sys::ScrollRestoration::Manual);
+    }
 }
 
 #[component]

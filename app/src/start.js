@@ -41,6 +41,7 @@ let shownAddress = address(location.href);
 
 if (isReaderPage(document)) {
   markLive();
+  goToAskedFragment();
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
   window.addEventListener("popstate", onPopState);
@@ -57,6 +58,20 @@ if (isReaderPage(document)) {
 window.addEventListener("pageshow", (event) => {
   if (event.persisted && document.querySelector(".loading-document")) location.reload();
 });
+
+/**
+ * The app loads a reader page by reloading its entry, and a reload restores the entry's
+ * scroll position rather than going to the address's fragment; the app marks the entry
+ * when there is one to go to (`ask_for_fragment` in root.rs).
+ */
+function goToAskedFragment() {
+  if (!window.history.state?.toFragment) return;
+  const { toFragment, ...state } = window.history.state;
+  window.history.replaceState(state, "");
+  document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+  // Not sooner: the browser would still restore the reload's position over this one.
+  window.addEventListener("pagehide", () => (window.history.scrollRestoration = "auto"), { once: true });
+}
 
 /** A URL's path and query, the query normalized (so `%20` and `+` are one address). */
 function address(url) {

@@ -1,12 +1,12 @@
 // Fast pages for readers: a reader page downloads no wasm (within the budget), its links
 // and forms still navigate client-side, and the code of the app pages arrives on demand
 // when the reader goes there.
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, APIRequestContext, Page } from "@playwright/test";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { budget } from "../budget";
 import { serverEnv } from "../playwright.config";
-import { activeAccount, hydrated, logIn, markDocument, publishedPost, stillSameDocument, unique } from "./support";
+import { activeAccount, hydrated, logIn, markDocument, PASSWORD, publishedPost, stillSameDocument, unique } from "./support";
 
 /** Starts recording the wasm files the page requests. */
 function recordWasm(page: Page) {
@@ -27,6 +27,16 @@ async function brotliBytes(page: Page, urls: Iterable<string>) {
     total += Number(response.headers()["content-length"]);
   }
   return total;
+}
+
+/** A post by a new trainer, and a new active account to read it with. */
+async function postAndReader(request: APIRequestContext) {
+  const author = unique("fa");
+  await activeAccount(request, author, "trainer");
+  const slug = await publishedPost(request, author, unique("t"));
+  const reader = unique("rd");
+  await activeAccount(request, reader);
+  return { slug, reader };
 }
 
 test("a reader's first visit downloads no more wasm than the budget", async ({ browser, request }) => {
@@ -120,11 +130,7 @@ test("a reader moves between reader pages without wasm or page loads, and Back r
 });
 
 test("a reader likes and comments in place; a refused comment keeps its text", async ({ page, request }) => {
-  const author = unique("fc");
-  await activeAccount(request, author, "trainer");
-  const slug = await publishedPost(request, author, unique("t"));
-  const reader = unique("rd");
-  await activeAccount(request, reader);
+  const { slug, reader } = await postAndReader(request);
   await page.setViewportSize({ width: 390, height: 500 });
   await logIn(page, reader);
   await page.goto(`/blog/${slug}`);
@@ -165,12 +171,32 @@ test("a reader likes and comments in place; a refused comment keeps its text", a
   expect(await stillSameDocument(page), "every post was answered in place").toBe(true);
 });
 
+test("a reader who logs in to comment comes back to the comments", async ({ page, request }) => {
+  const { slug, reader } = await postAndReader(request);
+  await page.setViewportSize({ width: 390, height: 500 });
+  await page.goto(`/blog/${slug}`);
+  await hydrated(page);
+  await page.locator("#comments").getByRole("link", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await hydrated(page);
+  await page.getByLabel("Username or email").fill(reader);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+
+  // The app loads the post as a document; the browser would restore the top of the page.
+  await expect(page).toHaveURL(new RegExp(`/blog/${slug}#comments$`));
+  await expect(page.getByLabel("Add a comment")).toBeVisible();
+  await expect(page.locator("#comments")).toBeInViewport();
+  expect(await page.evaluate(() => window.scrollY), "scrolled down to the comments").toBeGreaterThan(0);
+  expect(await page.evaluate(() => window.history.state?.toFragment), "nothing is left asked for").toBeUndefined();
+  // A reload of the entry later restores where the reader was, as usual.
+  await page.evaluate(() => window.scrollTo(0, 40));
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(40);
+});
+
 test("a comment the server cannot be reached for says so, keeps its text and is not sent again", async ({ page, request }) => {
-  const author = unique("fo");
-  await activeAccount(request, author, "trainer");
-  const slug = await publishedPost(request, author, unique("t"));
-  const reader = unique("rd");
-  await activeAccount(request, reader);
+  const { slug, reader } = await postAndReader(request);
   await logIn(page, reader);
   await page.goto(`/blog/${slug}`);
   await hydrated(page);
