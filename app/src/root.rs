@@ -133,8 +133,9 @@ fn LoadDocument() -> impl IntoView {
 }
 
 /// A reload puts the page back where the entry was scrolled to, not at the address's
-/// fragment (a link to `/blog/a-post#comments`): when there is one, the entry asks
-/// `start.js` to go there instead, and the browser is told to restore nothing.
+/// fragment (a link to `/blog/a-post#comments`): when a new entry has one, it asks
+/// `start.js` to go there instead, and the browser is told to restore nothing. An entry
+/// with a state was shown before (Back, Forward): it goes back to where the reader was.
 #[cfg(feature = "hydrate")]
 fn ask_for_fragment() {
     let window = window();
@@ -142,6 +143,9 @@ fn ask_for_fragment() {
         return;
     }
     let Ok(history) = window.history() else { return };
+    if !history.state().is_ok_and(|state| state.is_null() || state.is_undefined()) {
+        return;
+    }
     let state = js_sys::Object::new();
     if js_sys::Reflect::set(&state, &"toFragment".into(), &true.into()).is_ok()
         && history.replace_state(&state, "").is_ok()

@@ -39,14 +39,18 @@ function markLive() {
 /** The address shown, without its fragment: a change of fragment alone is no visit. */
 let shownAddress = address(location.href);
 
+const fragmentAsked = takeFragmentRequest();
+
 if (isReaderPage(document)) {
   markLive();
-  goToAskedFragment();
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
   window.addEventListener("popstate", onPopState);
   window.addEventListener("scroll", rememberScroll, { passive: true });
+  if (fragmentAsked) goToFragment();
 } else {
+  // Not the reader page the app asked for (an app page, an error): nothing to go to.
+  if (fragmentAsked) window.history.scrollRestoration = "auto";
   // After the first paint and when the browser is idle, so that the page never waits for
   // or shares the network with the wasm (a hidden tab paints no frames).
   const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(startApp, { timeout: 2000 }) : setTimeout(startApp, 0));
@@ -61,16 +65,34 @@ window.addEventListener("pageshow", (event) => {
 
 /**
  * The app loads a reader page by reloading its entry, and a reload restores the entry's
- * scroll position rather than going to the address's fragment; the app marks the entry
- * when there is one to go to (`ask_for_fragment` in root.rs).
+ * scroll position rather than going to the address's fragment; the app marks a new entry
+ * when there is one to go to, and turns the browser's restoration off (`ask_for_fragment`
+ * in root.rs). Takes the mark off; says whether it was there.
  */
-function goToAskedFragment() {
-  if (!window.history.state?.toFragment) return;
+function takeFragmentRequest() {
+  if (!window.history.state?.toFragment) return false;
   const { toFragment, ...state } = window.history.state;
   window.history.replaceState(state, "");
-  document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+  return true;
+}
+
+function goToFragment() {
+  fragmentTarget(location.hash)?.scrollIntoView();
   // Not sooner: the browser would still restore the reload's position over this one.
   window.addEventListener("pagehide", () => (window.history.scrollRestoration = "auto"), { once: true });
+}
+
+/** The element a URL's fragment names, as the browser finds it: as written, then decoded. */
+function fragmentTarget(hash) {
+  const id = hash.slice(1);
+  if (!id) return null;
+  let decoded = id;
+  try {
+    decoded = decodeURIComponent(id);
+  } catch {
+    // Not valid percent-encoding (`#%`): only the fragment as written can name an element.
+  }
+  return document.getElementById(id) || document.getElementById(decoded);
 }
 
 /** A URL's path and query, the query normalized (so `%20` and `+` are one address). */
@@ -249,7 +271,7 @@ async function visit(url, { history: mode, method = "GET", body, form, scroll })
   }
   markLive();
   if (form && failed) restoreForm(form);
-  const fragment = shown.hash && document.getElementById(decodeURIComponent(shown.hash.slice(1)));
+  const fragment = fragmentTarget(shown.hash);
   if (scroll) window.scrollTo(scroll[0], scroll[1]);
   else if (form && samePage) window.scrollTo(keptScroll[0], keptScroll[1]);
   else if (fragment) fragment.scrollIntoView();

@@ -44,7 +44,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       const [ada, grace] = [unique("axa"), unique("axg")];
       await activeAccount(request, ada);
       await activeAccount(request, grace);
-      const page = await (await browser.newContext({ colorScheme, viewport })).newPage();
+      const context = await browser.newContext({ colorScheme, viewport });
+      const page = await context.newPage();
       await logIn(page, ada);
       await page.goto("/chat");
       await hydrated(page);
@@ -59,6 +60,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(page.locator("#chat-room-title")).toHaveText(grace);
       await page.getByText("Delete conversation").first().click();
       await expectAccessible(page, `${label}, a conversation`);
+      // Its chat socket would stay open through the rest of the run.
+      await context.close();
     });
   }
 }

@@ -185,12 +185,15 @@ test("a reader who logs in to comment comes back to the comments", async ({ page
 
   // The app loads the post as a document; the browser would restore the top of the page.
   await expect(page).toHaveURL(new RegExp(`/blog/${slug}#comments$`));
+  // The post's own document, not the app's page (whose address the router changed first).
+  await expect(page.locator('meta[name="commonplace:page"]')).toHaveCount(1);
   await expect(page.getByLabel("Add a comment")).toBeVisible();
   await expect(page.locator("#comments")).toBeInViewport();
   expect(await page.evaluate(() => window.scrollY), "scrolled down to the comments").toBeGreaterThan(0);
   expect(await page.evaluate(() => window.history.state?.toFragment), "nothing is left asked for").toBeUndefined();
   // A reload of the entry later restores where the reader was, as usual.
   await page.evaluate(() => window.scrollTo(0, 40));
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(40);
   await page.reload();
   await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(40);
 });
