@@ -198,6 +198,23 @@ test("a reader who logs in to comment comes back to the comments", async ({ page
   await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(40);
 });
 
+test("a link whose fragment is not valid percent-encoding still navigates", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto("/");
+  await hydrated(page);
+  await markDocument(page);
+  await page.evaluate(() => {
+    const link = Object.assign(document.createElement("a"), { href: "/blog#%", textContent: "Odd link" });
+    document.querySelector("main")!.append(link);
+  });
+  await page.getByRole("link", { name: "Odd link" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
+  await expect(page.locator("#main")).toBeFocused();
+  expect(await stillSameDocument(page), "a client-side visit").toBe(true);
+  expect(errors, "no script errors").toEqual([]);
+});
+
 test("a comment the server cannot be reached for says so, keeps its text and is not sent again", async ({ page, request }) => {
   const { slug, reader } = await postAndReader(request);
   await logIn(page, reader);
