@@ -11,16 +11,19 @@
 // every step towards them lowers these figures.
 export const budget = {
   /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author,
-   *  search) downloads as wasm before it is interactive. None: reader pages are
+   *  search) downloads as wasm before it is interactive. None: reader pages, like every
+   *  page of links and forms only (drafts, review, user admin, the API reference), are
    *  documents whose links and forms `start.js` makes client-side (app/src/root.rs,
-   *  `reader!`); the app's wasm loads only on an app page (editor, chat, account,
-   *  admin, review). Until that change a reader page fetched the app's whole main
-   *  module, 436,540 B. */
+   *  `document!`); the app's wasm loads only on an app page (log in, sign up, account,
+   *  new password, editor, chat). Until that change a reader page fetched the app's
+   *  whole main module, 436,540 B. */
   readerPageBrotli: 0,
   /** Every wasm file of the app together (main module and all lazy chunks).
-   *  Measured: 1,278,784 B in 291 files, of which the main module (every app page) is
-   *  271,746 B; the chat is the largest page (286 KB of chunks on its first visit), then
-   *  the editor (237 KB) and the review page (185 KB). Was 1,360,498 B before the
-   *  reader pages' code left the wasm. */
-  wholeAppBrotli: 1_290_000,
+   *  Measured: 811,446 B in 58 files, of which the main module (every app page) is
+   *  229,944 B; the chat is the largest page (259 KB of chunks on its first visit), then
+   *  the editor (210 KB) and the account page (151 KB). Was 1,278,784 B in 291 files
+   *  before the pages of links and forms only (drafts, review, user admin, the API
+   *  reference, the password and activation forms) became documents, and 1,360,498 B
+   *  before the reader pages' code left the wasm. */
+  wholeAppBrotli: 820_000,
 };

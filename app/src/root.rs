@@ -51,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// Starts the page (see `start.js`): an app page hydrates once it has painted and the
 /// browser is idle, without preloading the wasm, so the page never waits for or shares the
 /// network with it (Leptos's `HydrationScripts` preloads it in `<head>`, which put all of it
-/// on a phone's first paint: LCP 3.3 s instead of 1 s). A reader page loads no wasm.
+/// on a phone's first paint: LCP 3.3 s instead of 1 s). A document page loads no wasm.
 #[component]
 fn StartPage(options: LeptosOptions) -> impl IntoView {
     // cargo-leptos names both files after the site (`site.js`, `site.wasm`), unhashed
@@ -82,22 +82,26 @@ fn without_comment_lines(js: &str) -> String {
         .collect()
 }
 
-/// The route of a page readers land on from search engines and shared links (the home
-/// page, the blog, a post, a tag, an author, search, the 404 page) or read from there (the
-/// posts they follow or bookmarked). The server renders it as a document that downloads no
+/// The route of a page that needs no code in the browser: the pages readers land on from
+/// search engines and shared links (the home page, the blog, a post, a tag, an author,
+/// search, the 404 page) or read from there (followed, bookmarked, drafts), and every page
+/// that is links and forms only (activation, password reminder, review, user admin, the
+/// API reference, the dev outbox). The server renders it as a document that downloads no
 /// wasm: its links and forms (`ActionForm`s, which post without JavaScript too) are all it
 /// needs, and `start.js` makes them client-side; the marker in `<head>` tells `start.js`
 /// so. The browser's app never renders one, so none of their code is in the wasm: when the
-/// hydrated app navigates to one, it loads the document (`LoadDocument`).
+/// hydrated app navigates to one, it loads the document (`LoadDocument`). A page whose
+/// forms check what is typed as it is typed (sign-up, account, new password), the editor
+/// and the chat are app pages (`lazy_pages!`).
 #[cfg(not(feature = "hydrate"))]
-macro_rules! reader {
+macro_rules! document {
     ($page:ident) => {
-        || view! { <leptos_meta::Meta name="commonplace:page" content="reader"/> {$page()} }
+        || view! { <leptos_meta::Meta name="commonplace:page" content="document"/> {$page()} }
     };
 }
 
 #[cfg(feature = "hydrate")]
-macro_rules! reader {
+macro_rules! document {
     // The page is named, so both builds check it, but never called, so none of its code
     // is compiled into the wasm.
     ($page:ident) => {{
@@ -106,7 +110,7 @@ macro_rules! reader {
     }};
 }
 
-/// In the browser's app, a reader page's route: loads the page as a document by reloading
+/// In the browser's app, a document page's route: loads the page as a document by reloading
 /// the history entry. The router puts the address there once the route has rendered (a
 /// link) or before (a redirect, Back, Forward), always before a zero timer fires.
 /// `start.js` reloads a page the back-forward cache restores in this state.
@@ -184,37 +188,39 @@ pub fn App() -> impl IntoView {
                 <Header/>
                 <main id="main" class="main" tabindex="-1">
                     <PageErrorBoundary>
-                        <Routes fallback=reader!(NotFound)>
-                            <Route path=path!("") view=reader!(HomePage)/>
-                            // Reading pages render whole before the response starts: their head
-                            // tags are in <head>, and a status (404, 301) can still be set.
-                            <Route path=path!("/blog") view=reader!(BlogPage) ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/tag/:tag") view=reader!(TagPage) ssr=SsrMode::Async/>
-                            <Route path=path!("/u/:username") view=reader!(AuthorPage) ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/search") view=reader!(SearchPage) ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/following") view=reader!(FollowingPage) ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/bookmarks") view=reader!(BookmarksPage) ssr=SsrMode::Async/>
-                            // The app pages' code is loaded on demand (see `lazy_pages!`).
-                            <Route path=path!("/blog/drafts") view={Lazy::<Drafts>::new()} ssr=SsrMode::Async/>
+                        <Routes fallback=document!(NotFound)>
+                            // Pages that render whole before the response starts (`Async`): their
+                            // head tags are in <head>, and a status (404, 301) or a redirect (a
+                            // real 302, without JavaScript too) can still be set.
+                            //
+                            // Documents: no wasm (see `document!`).
+                            <Route path=path!("") view=document!(HomePage)/>
+                            <Route path=path!("/blog") view=document!(BlogPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/tag/:tag") view=document!(TagPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/u/:username") view=document!(AuthorPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/search") view=document!(SearchPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/following") view=document!(FollowingPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/bookmarks") view=document!(BookmarksPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/drafts") view=document!(DraftsPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/review") view=document!(ReviewQueuePage) ssr=SsrMode::Async/>
+                            <Route path=path!("/review/:post_id") view=document!(ReviewPostPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/signup/check-email") view=document!(CheckEmailPage)/>
+                            <Route path=path!("/activate") view=document!(ActivatePage) ssr=SsrMode::Async/>
+                            <Route path=path!("/activation/resend") view=document!(ResendActivationPage)/>
+                            <Route path=path!("/forgot-password") view=document!(ForgotPasswordPage)/>
+                            <Route path=path!("/dev/outbox") view=document!(DevOutboxPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/users") view=document!(AdminUsersPage) ssr=SsrMode::Async/>
+                            <Route path=path!("/docs/api") view=document!(ApiDocsPage) ssr=SsrMode::Async/>
+                            // App pages: they hydrate, their code loaded on demand (see `lazy_pages!`).
                             <Route path=path!("/blog/new") view={Lazy::<NewPost>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug") view=reader!(PostPage) ssr=SsrMode::Async/>
                             <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/review") view={Lazy::<ReviewQueue>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/review/:post_id") view={Lazy::<ReviewPost>::new()} ssr=SsrMode::Async/>
-                            // Pages that may redirect render fully before the response
-                            // starts, so the redirect is a real 302 without JavaScript.
                             <Route path=path!("/signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/signup/check-email") view={Lazy::<CheckEmail>::new()}/>
-                            <Route path=path!("/activate") view={Lazy::<Activate>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/activation/resend") view={Lazy::<ResendActivation>::new()}/>
                             <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()}/>
                             <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()}/>
                             <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/dev/outbox") view={Lazy::<DevOutbox>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/docs/api") view={Lazy::<ApiDocs>::new()} ssr=SsrMode::Async/>
+                            // A post, after every other `/blog/…` route: the first route that matches wins.
+                            <Route path=path!("/blog/:slug") view=document!(PostPage) ssr=SsrMode::Async/>
                         </Routes>
                     </PageErrorBoundary>
                 </main>
@@ -240,8 +246,8 @@ fn live(page: impl IntoView) -> impl IntoView {
 }
 
 /// Declares routes whose code the browser fetches only when one of them is first shown:
-/// built with `cargo leptos build --split`, each becomes its own wasm chunk, so a reader
-/// of the blog never downloads the editor, the chat, the account forms or the admin.
+/// built with `cargo leptos build --split`, each becomes its own wasm chunk, so someone
+/// who only logs in never downloads the editor or the chat.
 /// (In a build without `--split` they are ordinary routes.) The server renders them like
 /// any other page; on a first visit to one, hydration waits for its chunks (`hydrate_lazy`
 /// in the frontend).
@@ -263,23 +269,13 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
-    Drafts => DraftsPage,
     NewPost => NewPostPage,
     EditPost => EditPostPage,
     Chat => ChatPage,
-    ReviewQueue => ReviewQueuePage,
-    ReviewPost => ReviewPostPage,
     Signup => SignupPage,
-    CheckEmail => CheckEmailPage,
-    Activate => ActivatePage,
-    ResendActivation => ResendActivationPage,
     Login => LoginPage,
-    ForgotPassword => ForgotPasswordPage,
     ResetPassword => ResetPasswordPage,
     Account => AccountPage,
-    DevOutbox => DevOutboxPage,
-    AdminUsers => AdminUsersPage,
-    ApiDocs => ApiDocsPage,
 }
 
 /// Asks before following a link while the editor has unsaved changes (a browser's own

@@ -1,20 +1,21 @@
 // Starts every page; the shell (root.rs) inlines this module script.
 //
-// An app page (the editor, the chat, the account forms, admin, review) hydrates into the
-// Leptos app once it has painted. A reader page (home, blog list, post, tag, author,
-// search) downloads no wasm at all: it is a document whose links and forms work as plain
+// An app page (the editor, the chat, log in, sign up, the account) hydrates into the
+// Leptos app once it has painted. A document page (home, blog list, post, tag, author,
+// search, drafts, review, user admin, the API reference, the password and activation
+// forms) downloads no wasm at all: it is a document whose links and forms work as plain
 // HTML, and this script only makes them client-side: it fetches the next page, swaps its
 // head tags and body in, and keeps the history, the scroll position and the focus as a
 // browser would. When the next page is an app page, it is swapped in the same way and
 // hydrated in place, and from then on the Leptos router navigates between app pages (the
-// app has no reader page's code: it loads a reader page as a document).
+// app has no document page's code: it loads such a page as a document).
 
 const ownScript = document.querySelector("script[data-app-wasm]");
 const config = ownScript.dataset;
 /** The nonce this document's Content-Security-Policy allows inline scripts with. */
 const nonce = ownScript.nonce;
-/** A reader page says so in its head (see `reader_page` in root.rs). */
-const isReaderPage = (doc) => doc.head.querySelector('meta[name="commonplace:page"][content="reader"]') !== null;
+/** A document page says so in its head (see `document!` in root.rs). */
+const isDocumentPage = (doc) => doc.head.querySelector('meta[name="commonplace:page"][content="document"]') !== null;
 
 let appStarted = false;
 
@@ -41,7 +42,7 @@ let shownAddress = address(location.href);
 
 const fragmentAsked = takeFragmentRequest();
 
-if (isReaderPage(document)) {
+if (isDocumentPage(document)) {
   markLive();
   document.addEventListener("click", onClick);
   document.addEventListener("submit", onSubmit);
@@ -49,7 +50,7 @@ if (isReaderPage(document)) {
   window.addEventListener("scroll", rememberScroll, { passive: true });
   if (fragmentAsked) goToFragment();
 } else {
-  // Not the reader page the app asked for (an app page, an error): nothing to go to.
+  // Not the document page the app asked for (an app page, an error): nothing to go to.
   if (fragmentAsked) window.history.scrollRestoration = "auto";
   // After the first paint and when the browser is idle, so that the page never waits for
   // or shares the network with the wasm (a hidden tab paints no frames).
@@ -57,14 +58,14 @@ if (isReaderPage(document)) {
   document.hidden ? whenIdle() : requestAnimationFrame(whenIdle);
 }
 
-// The app loads a reader page as a document (`LoadDocument` in root.rs); Back can bring
+// The app loads a document page as a document (`LoadDocument` in root.rs); Back can bring
 // the app page it left out of the back-forward cache as it was then, loading: load it anew.
 window.addEventListener("pageshow", (event) => {
   if (event.persisted && document.querySelector(".loading-document")) location.reload();
 });
 
 /**
- * The app loads a reader page by reloading its entry, and a reload restores the entry's
+ * The app loads a document page by reloading its entry, and a reload restores the entry's
  * scroll position rather than going to the address's fragment; the app marks a new entry
  * when there is one to go to, and turns the browser's restoration off (`ask_for_fragment`
  * in root.rs). Takes the mark off; says whether it was there.
@@ -221,11 +222,11 @@ async function visit(url, { history: mode, method = "GET", body, form, scroll })
     [...doc.querySelectorAll("script:not([src])")].filter((script) => script !== theirs && script.getAttribute("nonce") === theirs.getAttribute("nonce")),
   );
 
-  const reader = isReaderPage(doc);
+  const isDocument = isDocumentPage(doc);
   // An app page replaces this one only once its wasm is ready to hydrate it, so that it
   // turns live at once (until then this page stays, and its links load pages for real).
   let app = null;
-  if (!reader) {
+  if (!isDocument) {
     try {
       app = await loadApp();
     } catch (error) {
@@ -234,10 +235,10 @@ async function visit(url, { history: mode, method = "GET", body, form, scroll })
     }
   }
   const shown = new URL(response.url);
-  // A form that failed comes back with its error in the query (`__err`); a reader page
+  // A form that failed comes back with its error in the query (`__err`); a document page
   // shows it without keeping it in the address, so that a reload is a clean page.
   const failed = shown.searchParams.has("__err");
-  if (reader && failed) {
+  if (isDocument && failed) {
     shown.searchParams.delete("__err");
     shown.searchParams.delete("__path");
   }

@@ -1,12 +1,14 @@
-// Fast pages for readers: a reader page downloads no wasm (within the budget), its links
-// and forms still navigate client-side, and the code of the app pages arrives on demand
-// when the reader goes there.
-import { test, expect, APIRequestContext, Page } from "@playwright/test";
+// Fast pages for readers: a reader page (and every other page of links and forms only)
+// downloads no wasm (within the budget), its links and forms still navigate client-side,
+// and the code of the app pages arrives on demand when the reader goes there.
+import { test, expect, APIRequestContext, Browser, BrowserContextOptions, Page } from "@playwright/test";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { budget } from "../budget";
 import { serverEnv } from "../playwright.config";
 import { activeAccount, hydrated, logIn, markDocument, PASSWORD, publishedPost, stillSameDocument, unique } from "./support";
+
+type StorageState = BrowserContextOptions["storageState"];
 
 /** Starts recording the wasm files the page requests. */
 function recordWasm(page: Page) {
@@ -39,18 +41,16 @@ async function postAndReader(request: APIRequestContext) {
   return { slug, reader };
 }
 
-test("a reader's first visit downloads no more wasm than the budget", async ({ browser, request }) => {
-  const author = unique("fp");
-  await activeAccount(request, author, "trainer");
-  const tag = unique("t");
-  const slug = await publishedPost(request, author, tag);
+/** Visits each path in a new context (an empty cache, as on a first visit) and checks the
+ *  wasm it fetched against the budget; returns one line of figures per path. */
+async function firstVisits(browser: Browser, paths: string[], storageState?: StorageState) {
   const figures: string[] = [];
-  for (const path of ["/", "/blog", `/blog/${slug}`, `/blog/tag/${tag}`, `/u/${author}`, `/blog/search?q=${tag}`]) {
-    // A new context each time: an empty cache, as on a first visit.
-    const context = await browser.newContext();
+  for (const path of paths) {
+    const context = await browser.newContext({ storageState });
     const page = await context.newPage();
     const urls = recordWasm(page);
     await page.goto(path);
+    await expect(page, `${path} is shown, not a redirect`).toHaveURL(new RegExp(`${path.replace(/[?]/g, "\\?")}$`));
     await hydrated(page);
     await page.waitForLoadState("networkidle");
     const bytes = await brotliBytes(page, urls);
@@ -58,7 +58,44 @@ test("a reader's first visit downloads no more wasm than the budget", async ({ b
     expect(bytes, `wasm fetched by a first visit to ${path} (budget in end2end/budget.ts)`).toBeLessThanOrEqual(budget.readerPageBrotli);
     await context.close();
   }
-  console.log(figures.join("\n"));
+  return figures;
+}
+
+test("a reader's first visit downloads no more wasm than the budget", async ({ browser, request }) => {
+  const author = unique("fp");
+  await activeAccount(request, author, "trainer");
+  const tag = unique("t");
+  const slug = await publishedPost(request, author, tag);
+  const paths = ["/", "/blog", `/blog/${slug}`, `/blog/tag/${tag}`, `/u/${author}`, `/blog/search?q=${tag}`];
+  console.log((await firstVisits(browser, paths)).join("\n"));
+});
+
+test("pages of links and forms only download no wasm either, signed in or not", async ({ browser, request }) => {
+  const anonymous = await firstVisits(browser, ["/docs/api", "/forgot-password", "/activation/resend", "/signup/check-email"]);
+  // An admin sees every signed-in one: drafts, the review queue and user admin.
+  const admin = unique("fa");
+  await activeAccount(request, admin, "admin");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, admin);
+  const storageState = await context.storageState();
+
+  // From the hydrated app (the account page), the header's links load them as documents.
+  await hydrated(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Users" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Users");
+  await expect(page.locator('meta[name="commonplace:page"]'), "the page's own document").toHaveCount(1);
+  await hydrated(page);
+  await markDocument(page);
+  // And from one document to the next, the start script navigates without a page load.
+  await nav.getByRole("link", { name: "Review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Review queue");
+  expect(await stillSameDocument(page), "a client-side visit").toBe(true);
+  await context.close();
+
+  const signedIn = await firstVisits(browser, ["/blog/drafts", "/review", "/admin/users"], storageState);
+  console.log([...anonymous, ...signedIn].join("\n"));
 });
 
 test("the whole app's wasm stays within its budget", async () => {

@@ -15,14 +15,26 @@ engine_tests! {
         assert!(html.contains("/pkg/site.js"), "hydration script is linked");
     }
 
-    async fn reader_pages_are_marked_as_documents_and_app_pages_hydrate(app: TestApp) {
-        // The marker tells the start script to load no wasm (app/src/root.rs, `reader_page`).
-        let marker = r#"<meta name="commonplace:page" content="reader">"#;
-        for path in ["/", "/blog", "/blog/tag/rust", "/blog/search?q=rust", "/no/such/page"] {
+    async fn pages_without_browser_code_are_marked_as_documents_and_app_pages_hydrate(app: TestApp) {
+        // The marker tells the start script to load no wasm (app/src/root.rs, `document!`).
+        let marker = r#"<meta name="commonplace:page" content="document">"#;
+        let documents = [
+            "/",
+            "/blog",
+            "/blog/tag/rust",
+            "/blog/search?q=rust",
+            "/no/such/page",
+            "/docs/api",
+            "/forgot-password",
+            "/activation/resend",
+            "/signup/check-email",
+            "/activate?token=nonsense",
+        ];
+        for path in documents {
             let html = app.get(path).await.text().await.unwrap();
-            assert!(html.contains(marker), "{path} is a reader page");
+            assert!(html.contains(marker), "{path} is a document page");
         }
-        for path in ["/login", "/signup", "/chat", "/docs/api"] {
+        for path in ["/login", "/signup", "/chat", "/reset-password?token=nonsense"] {
             let html = app.get(path).await.text().await.unwrap();
             assert!(!html.contains(marker), "{path} is an app page");
             assert!(html.contains(r#"data-app-wasm="/pkg/site.wasm""#), "{path} names the wasm to hydrate with");
