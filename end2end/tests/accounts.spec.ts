@@ -28,6 +28,8 @@ async function signUp(page: Page, username: string, email: string, password = PA
   await page.getByLabel("Confirm password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/signup\/check-email$/);
+  // A document page, which the app loads as one: wait for it before going on.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
 }
 
 async function logIn(page: Page, login: string, password: string) {
@@ -84,7 +86,6 @@ test("sign up, activate from the mailed link, log in and log out", async ({ page
   const username = unique("ada");
   const email = `${username}@example.com`;
   await signUp(page, username, email);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
 
   await logIn(page, username, PASSWORD);
   await expect(page.getByRole("alert")).toContainText("Your account is not activated yet");

@@ -17,6 +17,8 @@ test("a user creates an API token, uses it from a script, revokes it and it stop
   await page.getByLabel("Confirm password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/check-email/);
+  // A document page, which the app loads as one: wait for it before going on.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
   await page.goto("/dev/outbox");
   await page.locator(".outbox__message").filter({ hasText: email }).locator(".outbox__body a").first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is active");

@@ -73,6 +73,8 @@ test("a client's cover and attachment go through review, the corrected file repl
   await expectAccessible(writer, "editor with files");
   await writer.getByRole("button", { name: "Submit for review" }).click();
   await expect(writer).toHaveURL(/\/review\/[0-9a-f-]+$/);
+  // The review page is a document: the app loads it (and the writer's later steps wait for it).
+  await expect(writer.locator(".review__byline")).toContainText("In review");
   const reviewPath = new URL(writer.url()).pathname;
 
   // The reviewer sees the cover and the file and points corrections at the file and a
