@@ -19,11 +19,12 @@ export const budget = {
    *  whole main module, 436,540 B. */
   readerPageBrotli: 0,
   /** Every wasm file of the app together (main module and all lazy chunks).
-   *  Measured: 811,446 B in 58 files, of which the main module (every app page) is
-   *  229,944 B; the chat is the largest page (259 KB of chunks on its first visit), then
-   *  the editor (210 KB) and the account page (151 KB). Was 1,278,784 B in 291 files
+   *  Measured: 618,980 B in 50 files, of which the main module (every app page) is
+   *  249,783 B; the chat is the largest page (180 KB of chunks on its first visit), then
+   *  the editor (143 KB) and the account page (111 KB). Was 811,446 B in 58 files before
+   *  component types were erased (`always-erase-components`), 1,278,784 B in 291 files
    *  before the pages of links and forms only (drafts, review, user admin, the API
    *  reference, the password and activation forms) became documents, and 1,360,498 B
    *  before the reader pages' code left the wasm. */
-  wholeAppBrotli: 820_000,
+  wholeAppBrotli: 625_000,
 };
