@@ -11,8 +11,8 @@
 // every step towards them lowers these figures.
 export const budget = {
   /** Everything a first visit to a reader page (/, /blog, a post, a tag, an author,
-   *  search) downloads as wasm before it is interactive. None: reader pages, like every
-   *  page of links and forms only (drafts, review, user admin, the API reference), are
+   *  search) downloads as wasm before it is interactive, and what any other page of links
+   *  and forms only (drafts, review, user admin, the API reference) does. None: they are
    *  documents whose links and forms `start.js` makes client-side (app/src/root.rs,
    *  `document!`); the app's wasm loads only on an app page (log in, sign up, account,
    *  new password, editor, chat). Until that change a reader page fetched the app's

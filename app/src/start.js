@@ -1,9 +1,9 @@
 // Starts every page; the shell (root.rs) inlines this module script.
 //
-// An app page (the editor, the chat, log in, sign up, the account) hydrates into the
-// Leptos app once it has painted. A document page (home, blog list, post, tag, author,
-// search, drafts, review, user admin, the API reference, the password and activation
-// forms) downloads no wasm at all: it is a document whose links and forms work as plain
+// An app page (the editor, the chat, log in, sign up, the account, new password) hydrates
+// into the Leptos app once it has painted. A document page (home, blog list, post, tag,
+// author, search, drafts, review, user admin, the API reference, "forgot password" and the
+// activation pages) downloads no wasm at all: it is a document whose links and forms work as plain
 // HTML, and this script only makes them client-side: it fetches the next page, swaps its
 // head tags and body in, and keeps the history, the scroll position and the focus as a
 // browser would. When the next page is an app page, it is swapped in the same way and

@@ -51,6 +51,8 @@ test("a client submits, an admin requests corrections, the author fixes them and
   // and resubmits.
   await writer.goto(reviewPath);
   await writer.getByRole("link", { name: "Open in the editor" }).click();
+  // The review page is a document (live without wasm): wait for the editor itself.
+  await expect(writer).toHaveURL(/\/edit$/);
   await hydrated(writer);
   const corrections = writer.locator(".editor__corrections");
   await expect(corrections).toContainText("Spelling: typo.");

@@ -75,7 +75,7 @@ test("reading, writing and chatting hydrate and run with no CSP violation", asyn
   const slug = await publishedPost(request, writer, unique("t"));
   const violations = await watchViolations(page);
 
-  // Anonymous reader pages, one full load each (a cached copy for the second visit).
+  // Anonymous document pages, one full load each (a cached copy for the second visit).
   for (const path of ["/", "/blog", `/blog/${slug}`, `/u/${writer}`, "/blog", "/docs/api"]) {
     await page.goto(path);
     await hydrated(page);

@@ -1,5 +1,6 @@
 //! The account pages. Each form posts to a server function and works without
-//! JavaScript; once hydrated, errors appear inline as the user types.
+//! JavaScript; on the app pages (sign-up, account, new password) errors appear inline as
+//! the user types once hydrated. The others are documents (`document!` in root.rs).
 
 mod account;
 mod activate;
