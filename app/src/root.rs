@@ -84,17 +84,18 @@ fn without_comment_lines(js: &str) -> String {
 
 /// The route of a page that needs no code in the browser: the pages readers land on from
 /// search engines and shared links (the home page, the blog, a post, a tag, an author,
-/// search, the 404 page) or read from there (followed, bookmarked), and every page that is
-/// links and forms only (drafts, "check your email", activation, password reminder,
-/// review, user admin, the API reference, the dev outbox). The server renders it as a document that downloads no
-/// wasm: its links and forms (`ActionForm`s, which post without JavaScript too) are all it
-/// needs, and `start.js` makes them client-side; the marker in `<head>` tells `start.js`
-/// so. The browser's app never renders one, so none of their code is in the wasm: when the
-/// hydrated app navigates to one, it loads the document (`LoadDocument`). A page whose
-/// forms check what is typed as it is typed (sign-up, account, new password), the editor
-/// and the chat are app pages (`lazy_pages!`), and so is log in, the way into them: its
-/// `next` address can carry a fragment (`#comments`), which the app's navigation keeps and
-/// a form post that `start.js` fetches would lose (a followed redirect has none).
+/// search, the 404 page) or read from there (followed, bookmarked), and every page that
+/// is links and forms only (drafts, "check your email", activation, password reminder,
+/// review, user admin, the API reference, the dev outbox). The server renders it as a
+/// document that downloads no wasm: its links and forms (`ActionForm`s, which post
+/// without JavaScript too) are all it needs, and `start.js` makes them client-side; the
+/// marker in `<head>` tells `start.js` so. The browser's app never renders one, so none
+/// of their code is in the wasm: when the hydrated app navigates to one, it loads the
+/// document (`LoadDocument`). A page whose forms check what is typed as it is typed
+/// (sign-up, account, new password), the editor and the chat are app pages
+/// (`lazy_pages!`), and so is log in, the way into them: its `next` address can carry a
+/// fragment (`#comments`), which the app's navigation keeps and a form post that
+/// `start.js` fetches would lose (a followed redirect has none).
 #[cfg(not(feature = "hydrate"))]
 macro_rules! document {
     ($page:ident) => {

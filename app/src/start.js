@@ -2,13 +2,13 @@
 //
 // An app page (the editor, the chat, log in, sign up, the account, new password) hydrates
 // into the Leptos app once it has painted. A document page (home, blog list, post, tag,
-// author, search, drafts, review, user admin, the API reference, "forgot password" and the
-// activation pages) downloads no wasm at all: it is a document whose links and forms work as plain
-// HTML, and this script only makes them client-side: it fetches the next page, swaps its
-// head tags and body in, and keeps the history, the scroll position and the focus as a
-// browser would. When the next page is an app page, it is swapped in the same way and
-// hydrated in place, and from then on the Leptos router navigates between app pages (the
-// app has no document page's code: it loads such a page as a document).
+// author, search, drafts, review, user admin, the API reference, "forgot password" and
+// the activation pages) downloads no wasm at all: it is a document whose links and forms
+// work as plain HTML, and this script only makes them client-side: it fetches the next
+// page, swaps its head tags and body in, and keeps the history, the scroll position and
+// the focus as a browser would. When the next page is an app page, it is swapped in the
+// same way and hydrated in place, and from then on the Leptos router navigates between
+// app pages (the app has no document page's code: it loads such a page as a document).
 
 const ownScript = document.querySelector("script[data-app-wasm]");
 const config = ownScript.dataset;

@@ -1,15 +1,7 @@
 import { test, expect, Page } from "@playwright/test";
+import { hydrated, PASSWORD, signUp, unique } from "./support";
 
-const PASSWORD = "Plum-Orbit-Lantern-42!";
 const NEW_PASSWORD = "Fresh-Meadow-Kite-77?";
-
-function unique(prefix: string) {
-  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
-}
 
 /** Opens the development outbox and follows the newest link of `subject` sent to `email`. */
 async function followMailedLink(page: Page, email: string, subject: string) {
@@ -17,19 +9,6 @@ async function followMailedLink(page: Page, email: string, subject: string) {
   const message = page.locator(".outbox__message").filter({ hasText: email }).filter({ hasText: subject }).first();
   await expect(message).toBeVisible();
   await message.locator(".outbox__body a").first().click();
-}
-
-async function signUp(page: Page, username: string, email: string, password = PASSWORD) {
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByLabel("Confirm password").fill(password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/signup\/check-email$/);
-  // A document page, which the app loads as one: wait for it before going on.
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
 }
 
 async function logIn(page: Page, login: string, password: string) {

@@ -1,24 +1,10 @@
-import { test, expect, Page } from "@playwright/test";
-
-const PASSWORD = "Plum-Orbit-Lantern-42!";
-
-async function hydrated(page: Page) {
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
-}
+import { test, expect } from "@playwright/test";
+import { hydrated, PASSWORD, signUp } from "./support";
 
 test("a user creates an API token, uses it from a script, revokes it and it stops working", async ({ page, request }) => {
   const username = `tok${Date.now().toString(36)}`;
   const email = `${username}@example.com`;
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Confirm password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/check-email/);
-  // A document page, which the app loads as one: wait for it before going on.
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
+  await signUp(page, username, email);
   await page.goto("/dev/outbox");
   await page.locator(".outbox__message").filter({ hasText: email }).locator(".outbox__body a").first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is active");

@@ -59,6 +59,21 @@ export async function activeAccount(request: APIRequestContext, username: string
   if (role) setRole(username, role);
 }
 
+/** Signs up through the form (hydrated) and waits for "Check your email", a document page
+ *  the app loads as one: a test that went on at the address alone could have its next
+ *  navigation interrupted by that load. */
+export async function signUp(page: Page, username: string, email: string, password = PASSWORD) {
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Confirm password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/signup\/check-email$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
+}
+
 /** Logs in through the form; works with and without JavaScript. */
 export async function logIn(page: Page, username: string, javascript = true) {
   await page.goto("/login");
