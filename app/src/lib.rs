@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod admin;
 pub mod blog;
 pub mod chat;
+pub mod codec;
 pub mod docs;
 pub mod error;
 pub mod layout;

@@ -23,7 +23,7 @@ impl SiteInfo {
     }
 }
 
-#[server(prefix = "/fn", endpoint = "site")]
+#[server(prefix = "/fn", endpoint = "site", output = crate::codec::Json)]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::server::request::RequestContext::state()?;
     Ok(SiteInfo { public_url: state.accounts.public_url.clone() })

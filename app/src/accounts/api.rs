@@ -41,7 +41,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/current-user")]
+#[server(prefix = "/fn", endpoint = "accounts/current-user", output = crate::codec::Json)]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -50,12 +50,12 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/password-policy")]
+#[server(prefix = "/fn", endpoint = "accounts/password-policy", output = crate::codec::Json)]
 pub async fn get_password_policy() -> Result<PasswordPolicy, AppError> {
     respond(async move { Ok(RequestContext::state()?.accounts.password_policy.clone()) }).await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/signup")]
+#[server(prefix = "/fn", endpoint = "accounts/signup", output = crate::codec::Json)]
 pub async fn signup(
     username: String,
     email: String,
@@ -86,7 +86,7 @@ pub enum ActivationResult {
     AlreadyActive,
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/activate")]
+#[server(prefix = "/fn", endpoint = "accounts/activate", output = crate::codec::Json)]
 pub async fn activate(token: String) -> Result<ActivationResult, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -98,7 +98,7 @@ pub async fn activate(token: String) -> Result<ActivationResult, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/resend-activation")]
+#[server(prefix = "/fn", endpoint = "accounts/resend-activation", output = crate::codec::Json)]
 pub async fn resend_activation(email: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -109,7 +109,7 @@ pub async fn resend_activation(email: String) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/login")]
+#[server(prefix = "/fn", endpoint = "accounts/login", output = crate::codec::Json)]
 pub async fn login(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -120,7 +120,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/logout")]
+#[server(prefix = "/fn", endpoint = "accounts/logout", output = crate::codec::Json)]
 pub async fn logout() -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -136,7 +136,7 @@ pub async fn logout() -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/forgot-password")]
+#[server(prefix = "/fn", endpoint = "accounts/forgot-password", output = crate::codec::Json)]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -147,7 +147,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/reset-password")]
+#[server(prefix = "/fn", endpoint = "accounts/reset-password", output = crate::codec::Json)]
 pub async fn reset_password(token: String, password: String, password_confirm: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -159,7 +159,7 @@ pub async fn reset_password(token: String, password: String, password_confirm: S
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/update-profile")]
+#[server(prefix = "/fn", endpoint = "accounts/update-profile", output = crate::codec::Json)]
 pub async fn update_profile(
     name: String,
     full_name: String,
@@ -179,7 +179,7 @@ pub async fn update_profile(
 /// A new profile picture, `multipart/form-data` with the image as `avatar_file`: stored
 /// as an avatar upload (centred squares) and shown at once; the picture it replaces is
 /// deleted. A plain form posts here, so the browser is sent back to the account page.
-#[server(prefix = "/fn", endpoint = "accounts/avatar", input = MultipartFormData)]
+#[server(prefix = "/fn", endpoint = "accounts/avatar", input = MultipartFormData, output = crate::codec::Json)]
 pub async fn upload_avatar(data: MultipartData) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -195,7 +195,7 @@ pub async fn upload_avatar(data: MultipartData) -> Result<(), AppError> {
 }
 
 /// The user's email preferences.
-#[server(prefix = "/fn", endpoint = "accounts/notification-settings")]
+#[server(prefix = "/fn", endpoint = "accounts/notification-settings", output = crate::codec::Json)]
 pub async fn get_notifications() -> Result<bool, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -206,7 +206,7 @@ pub async fn get_notifications() -> Result<bool, AppError> {
 }
 
 /// Turns the "new comment on your post" email on or off (a checkbox: absent means off).
-#[server(prefix = "/fn", endpoint = "accounts/notifications")]
+#[server(prefix = "/fn", endpoint = "accounts/notifications", output = crate::codec::Json)]
 pub async fn set_notifications(#[server(default)] notify_on_comment: String) -> Result<bool, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -218,7 +218,7 @@ pub async fn set_notifications(#[server(default)] notify_on_comment: String) -> 
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/change-password")]
+#[server(prefix = "/fn", endpoint = "accounts/change-password", output = crate::codec::Json)]
 pub async fn change_password(old_password: String, password: String, password_confirm: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -231,7 +231,7 @@ pub async fn change_password(old_password: String, password: String, password_co
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/delete-account")]
+#[server(prefix = "/fn", endpoint = "accounts/delete-account", output = crate::codec::Json)]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -257,7 +257,7 @@ mod tests {
     }
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/api-tokens")]
+#[server(prefix = "/fn", endpoint = "accounts/api-tokens", output = crate::codec::Json)]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenInfo>, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -267,7 +267,7 @@ pub async fn list_api_tokens() -> Result<Vec<ApiTokenInfo>, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/create-api-token")]
+#[server(prefix = "/fn", endpoint = "accounts/create-api-token", output = crate::codec::Json)]
 pub async fn create_api_token(name: String, expires_in_days: String) -> Result<NewApiToken, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -277,7 +277,7 @@ pub async fn create_api_token(name: String, expires_in_days: String) -> Result<N
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "accounts/revoke-api-token")]
+#[server(prefix = "/fn", endpoint = "accounts/revoke-api-token", output = crate::codec::Json)]
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;

@@ -12,7 +12,7 @@ use {
     crate::server::request::{respond, RequestContext},
 };
 
-#[server(prefix = "/fn", endpoint = "admin/users")]
+#[server(prefix = "/fn", endpoint = "admin/users", output = crate::codec::Json)]
 pub async fn list_users(filter: UserFilter, offset: i64) -> Result<UserPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -22,7 +22,7 @@ pub async fn list_users(filter: UserFilter, offset: i64) -> Result<UserPage, App
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "admin/statistics")]
+#[server(prefix = "/fn", endpoint = "admin/statistics", output = crate::codec::Json)]
 pub async fn get_user_statistics() -> Result<UserStatistics, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -32,7 +32,7 @@ pub async fn get_user_statistics() -> Result<UserStatistics, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "admin/set-role")]
+#[server(prefix = "/fn", endpoint = "admin/set-role", output = crate::codec::Json)]
 pub async fn set_user_role(id: String, role: Role) -> Result<ManagedUser, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -43,7 +43,7 @@ pub async fn set_user_role(id: String, role: Role) -> Result<ManagedUser, AppErr
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "admin/set-active")]
+#[server(prefix = "/fn", endpoint = "admin/set-active", output = crate::codec::Json)]
 pub async fn set_user_active(id: String, active: bool) -> Result<ManagedUser, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -60,7 +60,7 @@ pub async fn set_user_active(id: String, active: bool) -> Result<ManagedUser, Ap
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "admin/delete-user")]
+#[server(prefix = "/fn", endpoint = "admin/delete-user", output = crate::codec::Json)]
 pub async fn delete_user(id: String, confirm: Option<String>) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;

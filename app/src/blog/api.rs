@@ -30,7 +30,7 @@ fn flag(raw: &str) -> bool {
     matches!(raw, "true" | "on" | "1" | "yes")
 }
 
-#[server(prefix = "/fn", endpoint = "blog/posts")]
+#[server(prefix = "/fn", endpoint = "blog/posts", output = crate::codec::Json)]
 pub async fn list_posts(
     sort: Option<String>,
     period: Option<String>,
@@ -47,7 +47,7 @@ pub async fn list_posts(
 }
 
 /// The most used tags, for the blog's sidebar.
-#[server(prefix = "/fn", endpoint = "blog/tags")]
+#[server(prefix = "/fn", endpoint = "blog/tags", output = crate::codec::Json)]
 pub async fn popular_tags() -> Result<Vec<String>, AppError> {
     respond(async move {
         let state = RequestContext::state()?;
@@ -56,7 +56,7 @@ pub async fn popular_tags() -> Result<Vec<String>, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/following")]
+#[server(prefix = "/fn", endpoint = "blog/following", output = crate::codec::Json)]
 pub async fn following_posts(after: Option<String>) -> Result<PostPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -66,7 +66,7 @@ pub async fn following_posts(after: Option<String>) -> Result<PostPage, AppError
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/bookmarks")]
+#[server(prefix = "/fn", endpoint = "blog/bookmarks", output = crate::codec::Json)]
 pub async fn bookmarked_posts(after: Option<String>) -> Result<PostPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -76,7 +76,7 @@ pub async fn bookmarked_posts(after: Option<String>) -> Result<PostPage, AppErro
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/mine")]
+#[server(prefix = "/fn", endpoint = "blog/mine", output = crate::codec::Json)]
 pub async fn my_posts(after: Option<String>) -> Result<PostPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -86,7 +86,7 @@ pub async fn my_posts(after: Option<String>) -> Result<PostPage, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/author")]
+#[server(prefix = "/fn", endpoint = "blog/author", output = crate::codec::Json)]
 pub async fn get_author_page(username: String, after: Option<String>) -> Result<AuthorPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -96,7 +96,7 @@ pub async fn get_author_page(username: String, after: Option<String>) -> Result<
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/search")]
+#[server(prefix = "/fn", endpoint = "blog/search", output = crate::codec::Json)]
 pub async fn search_posts(q: String, offset: Option<i64>) -> Result<SearchPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -109,7 +109,7 @@ pub async fn search_posts(q: String, offset: Option<i64>) -> Result<SearchPage, 
 /// Loads a post for reading and counts the view (once per visitor and day, never for
 /// bots, previews or prefetches): the page's data-loading path, so client-side
 /// navigation counts too.
-#[server(prefix = "/fn", endpoint = "blog/post")]
+#[server(prefix = "/fn", endpoint = "blog/post", output = crate::codec::Json)]
 pub async fn get_post(slug: String) -> Result<PostLookup, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -122,7 +122,7 @@ pub async fn get_post(slug: String) -> Result<PostLookup, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/comments")]
+#[server(prefix = "/fn", endpoint = "blog/comments", output = crate::codec::Json)]
 pub async fn get_comments(post_id: String) -> Result<CommentThread, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -132,7 +132,7 @@ pub async fn get_comments(post_id: String) -> Result<CommentThread, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/editor")]
+#[server(prefix = "/fn", endpoint = "blog/editor", output = crate::codec::Json)]
 pub async fn get_editor_post(slug: String) -> Result<EditorPost, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -143,7 +143,7 @@ pub async fn get_editor_post(slug: String) -> Result<EditorPost, AppError> {
 }
 
 /// The empty editor for a new post (whether the writer's posts are reviewed).
-#[server(prefix = "/fn", endpoint = "blog/new-post")]
+#[server(prefix = "/fn", endpoint = "blog/new-post", output = crate::codec::Json)]
 pub async fn get_new_post() -> Result<EditorPost, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -157,7 +157,7 @@ pub async fn get_new_post() -> Result<EditorPost, AppError> {
 /// `publish` or `schedule` (with `publish_at`), or `submit` for review. Afterwards the
 /// browser goes to the post when it is live, to its review page when submitted, else
 /// back to the editor.
-#[server(prefix = "/fn", endpoint = "blog/save")]
+#[server(prefix = "/fn", endpoint = "blog/save", output = crate::codec::Json)]
 pub async fn save_post(
     #[server(default)] id: String,
     title: String,
@@ -194,7 +194,7 @@ pub async fn save_post(
 /// gets the stored upload back. Without JavaScript the button posts the whole editor
 /// form: the post is saved as a draft with the file added or removed, and the browser
 /// goes back to the editor.
-#[server(prefix = "/fn", endpoint = "blog/files", input = MultipartFormData)]
+#[server(prefix = "/fn", endpoint = "blog/files", input = MultipartFormData, output = crate::codec::Json)]
 pub async fn post_files(data: MultipartData) -> Result<Option<Upload>, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -213,7 +213,7 @@ pub async fn post_files(data: MultipartData) -> Result<Option<Upload>, AppError>
 }
 
 /// The editor's live preview: the same pipeline as saving, nothing stored.
-#[server(prefix = "/fn", endpoint = "blog/preview")]
+#[server(prefix = "/fn", endpoint = "blog/preview", output = crate::codec::Json)]
 pub async fn preview_post(body: String) -> Result<String, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -223,7 +223,7 @@ pub async fn preview_post(body: String) -> Result<String, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/unpublish")]
+#[server(prefix = "/fn", endpoint = "blog/unpublish", output = crate::codec::Json)]
 pub async fn unpublish_post(id: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -235,7 +235,7 @@ pub async fn unpublish_post(id: String) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/delete")]
+#[server(prefix = "/fn", endpoint = "blog/delete", output = crate::codec::Json)]
 pub async fn delete_post(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -254,7 +254,7 @@ pub async fn delete_post(id: String, #[server(default)] confirm: String) -> Resu
 
 /// Likes or bookmarks a post (`kind`: `like` or `bookmark`), or takes that back
 /// (`on`: `false`). Idempotent: the form says the state it wants, not "toggle".
-#[server(prefix = "/fn", endpoint = "blog/react")]
+#[server(prefix = "/fn", endpoint = "blog/react", output = crate::codec::Json)]
 pub async fn react(post_id: String, kind: String, on: String) -> Result<Reaction, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -272,7 +272,7 @@ pub async fn react(post_id: String, kind: String, on: String) -> Result<Reaction
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/follow")]
+#[server(prefix = "/fn", endpoint = "blog/follow", output = crate::codec::Json)]
 pub async fn set_follow(username: String, follow: String) -> Result<Profile, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -282,7 +282,7 @@ pub async fn set_follow(username: String, follow: String) -> Result<Profile, App
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/comment")]
+#[server(prefix = "/fn", endpoint = "blog/comment", output = crate::codec::Json)]
 pub async fn add_comment(
     post_id: String,
     #[server(default)] parent_id: String,
@@ -297,7 +297,7 @@ pub async fn add_comment(
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/edit-comment")]
+#[server(prefix = "/fn", endpoint = "blog/edit-comment", output = crate::codec::Json)]
 pub async fn edit_comment(comment_id: String, body: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -307,7 +307,7 @@ pub async fn edit_comment(comment_id: String, body: String) -> Result<(), AppErr
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/delete-comment")]
+#[server(prefix = "/fn", endpoint = "blog/delete-comment", output = crate::codec::Json)]
 pub async fn delete_comment(comment_id: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -317,7 +317,7 @@ pub async fn delete_comment(comment_id: String) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "blog/hide-comment")]
+#[server(prefix = "/fn", endpoint = "blog/hide-comment", output = crate::codec::Json)]
 pub async fn hide_comment(comment_id: String, hidden: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;

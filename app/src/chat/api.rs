@@ -14,7 +14,7 @@ use {
 };
 
 /// The page: the lists, and the open room's latest messages (or those before `before`).
-#[server(prefix = "/fn", endpoint = "chat/view")]
+#[server(prefix = "/fn", endpoint = "chat/view", output = crate::codec::Json)]
 pub async fn get_chat(room: Option<String>, before: Option<i64>) -> Result<ChatView, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -25,7 +25,7 @@ pub async fn get_chat(room: Option<String>, before: Option<i64>) -> Result<ChatV
 }
 
 /// The rooms and conversations again, after the socket said they changed.
-#[server(prefix = "/fn", endpoint = "chat/rooms")]
+#[server(prefix = "/fn", endpoint = "chat/rooms", output = crate::codec::Json)]
 pub async fn chat_rooms() -> Result<Vec<RoomSummary>, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -35,7 +35,7 @@ pub async fn chat_rooms() -> Result<Vec<RoomSummary>, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "chat/history")]
+#[server(prefix = "/fn", endpoint = "chat/history", output = crate::codec::Json)]
 pub async fn chat_history(room_id: String, before: Option<i64>, after: Option<i64>) -> Result<MessagePage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -46,7 +46,7 @@ pub async fn chat_history(room_id: String, before: Option<i64>, after: Option<i6
 }
 
 /// The composer without JavaScript (hydrated, the page sends over the socket).
-#[server(prefix = "/fn", endpoint = "chat/send")]
+#[server(prefix = "/fn", endpoint = "chat/send", output = crate::codec::Json)]
 pub async fn send_message(room_id: String, content: String) -> Result<ChatMessage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -56,7 +56,7 @@ pub async fn send_message(room_id: String, content: String) -> Result<ChatMessag
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "chat/edit")]
+#[server(prefix = "/fn", endpoint = "chat/edit", output = crate::codec::Json)]
 pub async fn edit_message(id: String, content: String) -> Result<ChatMessage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -66,7 +66,7 @@ pub async fn edit_message(id: String, content: String) -> Result<ChatMessage, Ap
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "chat/delete")]
+#[server(prefix = "/fn", endpoint = "chat/delete", output = crate::codec::Json)]
 pub async fn delete_message(id: String) -> Result<ChatMessage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -78,7 +78,7 @@ pub async fn delete_message(id: String) -> Result<ChatMessage, AppError> {
 
 /// Starts a conversation with the people named (usernames separated by commas or
 /// spaces) and opens it.
-#[server(prefix = "/fn", endpoint = "chat/start")]
+#[server(prefix = "/fn", endpoint = "chat/start", output = crate::codec::Json)]
 pub async fn start_conversation(participants: String, #[server(default)] name: String) -> Result<String, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -93,7 +93,7 @@ pub async fn start_conversation(participants: String, #[server(default)] name: S
 }
 
 /// Deletes (or leaves) a conversation, under the product rule.
-#[server(prefix = "/fn", endpoint = "chat/leave")]
+#[server(prefix = "/fn", endpoint = "chat/leave", output = crate::codec::Json)]
 pub async fn leave_conversation(room_id: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -105,7 +105,7 @@ pub async fn leave_conversation(room_id: String) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "chat/people")]
+#[server(prefix = "/fn", endpoint = "chat/people", output = crate::codec::Json)]
 pub async fn find_people(q: String) -> Result<Vec<Participant>, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -115,7 +115,7 @@ pub async fn find_people(q: String) -> Result<Vec<Participant>, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "chat/create-room")]
+#[server(prefix = "/fn", endpoint = "chat/create-room", output = crate::codec::Json)]
 pub async fn create_room(name: String) -> Result<String, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -128,7 +128,7 @@ pub async fn create_room(name: String) -> Result<String, AppError> {
 }
 
 /// Renames a room (when `name` is given) and sets whether it is archived.
-#[server(prefix = "/fn", endpoint = "chat/manage-room")]
+#[server(prefix = "/fn", endpoint = "chat/manage-room", output = crate::codec::Json)]
 pub async fn manage_room(
     room_id: String,
     #[server(default)] name: String,

@@ -18,7 +18,7 @@ fn back_to(post_id: &str) {
     leptos_axum::redirect(&format!("/review/{post_id}"));
 }
 
-#[server(prefix = "/fn", endpoint = "review/queue")]
+#[server(prefix = "/fn", endpoint = "review/queue", output = crate::codec::Json)]
 pub async fn get_review_queue() -> Result<ReviewQueue, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -28,7 +28,7 @@ pub async fn get_review_queue() -> Result<ReviewQueue, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "review/page")]
+#[server(prefix = "/fn", endpoint = "review/page", output = crate::codec::Json)]
 pub async fn get_review_page(post_id: String) -> Result<ReviewPage, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -39,7 +39,7 @@ pub async fn get_review_page(post_id: String) -> Result<ReviewPage, AppError> {
 }
 
 /// Submits the post as last saved (the editor's "Submit for review" saves first).
-#[server(prefix = "/fn", endpoint = "review/submit")]
+#[server(prefix = "/fn", endpoint = "review/submit", output = crate::codec::Json)]
 pub async fn submit_for_review(post_id: String, #[server(default)] note: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -51,7 +51,7 @@ pub async fn submit_for_review(post_id: String, #[server(default)] note: String)
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "review/withdraw")]
+#[server(prefix = "/fn", endpoint = "review/withdraw", output = crate::codec::Json)]
 pub async fn withdraw_from_review(post_id: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -64,7 +64,7 @@ pub async fn withdraw_from_review(post_id: String) -> Result<(), AppError> {
 }
 
 /// A reviewer adds a correction to the review they are writing.
-#[server(prefix = "/fn", endpoint = "review/items/add")]
+#[server(prefix = "/fn", endpoint = "review/items/add", output = crate::codec::Json)]
 pub async fn add_review_item(
     post_id: String,
     #[server(default)] target: String,
@@ -81,7 +81,7 @@ pub async fn add_review_item(
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "review/items/remove")]
+#[server(prefix = "/fn", endpoint = "review/items/remove", output = crate::codec::Json)]
 pub async fn remove_review_item(item_id: String) -> Result<(), AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -93,7 +93,7 @@ pub async fn remove_review_item(item_id: String) -> Result<(), AppError> {
 
 /// The author marks a correction `fixed`, `answered` (with `answer`) or `open` again:
 /// the item as it now stands.
-#[server(prefix = "/fn", endpoint = "review/items/respond")]
+#[server(prefix = "/fn", endpoint = "review/items/respond", output = crate::codec::Json)]
 pub async fn respond_to_item(
     item_id: String,
     state: String,
@@ -109,7 +109,7 @@ pub async fn respond_to_item(
 
 /// A reviewer's decision: `approve` (now, or at `publish_at`), `request_changes` (with
 /// the drafted items and a `note` summarising them) or `reject` (`note` is the reason).
-#[server(prefix = "/fn", endpoint = "review/decide")]
+#[server(prefix = "/fn", endpoint = "review/decide", output = crate::codec::Json)]
 pub async fn decide_review(
     post_id: String,
     decision: String,
@@ -134,7 +134,7 @@ pub async fn decide_review(
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "review/settings")]
+#[server(prefix = "/fn", endpoint = "review/settings", output = crate::codec::Json)]
 pub async fn get_review_settings() -> Result<ReviewSettings, AppError> {
     respond(async move {
         let ctx = RequestContext::load().await?;
@@ -146,7 +146,7 @@ pub async fn get_review_settings() -> Result<ReviewSettings, AppError> {
 
 /// Administrators choose whose posts need review and which roles review besides them.
 /// Checkbox fields: `review_client`, `review_trainer`, `reviewer_trainer`.
-#[server(prefix = "/fn", endpoint = "review/settings/save")]
+#[server(prefix = "/fn", endpoint = "review/settings/save", output = crate::codec::Json)]
 pub async fn save_review_settings(
     #[server(default)] review_client: String,
     #[server(default)] review_trainer: String,
