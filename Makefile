@@ -10,7 +10,7 @@ test:
 # Contributor loop: rebuilds and reloads the browser on every save (debug build).
 dev:
 	scripts/ensure-tools.sh
-	. scripts/env.sh && cargo leptos watch --split
+	. scripts/env.sh && cargo leptos watch
 
 tools:
 	scripts/ensure-tools.sh --e2e

@@ -19,7 +19,7 @@ data=$(mktemp -d)
 bin="${CARGO_TARGET_DIR:-target}/release/server"
 agent="Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-[[ -x "$bin" ]] || cargo leptos build --release --precompress --split
+[[ -x "$bin" ]] || cargo leptos build --release --precompress
 
 case "$engine" in
   sqlite) database="sqlite://$data/bench.db?mode=rwc" ;;

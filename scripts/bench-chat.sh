@@ -21,7 +21,7 @@ senders=${5:-10}
 target="${CARGO_TARGET_DIR:-target}"
 bin="$target/release/server"
 client="$target/release/examples/chat_bench"
-[[ -x "$bin" ]] || cargo leptos build --release --precompress --split
+[[ -x "$bin" ]] || cargo leptos build --release --precompress
 cargo build --release -q -p server --example chat_bench
 # 10,000 sockets need as many descriptors on both ends (each end is its own process).
 ulimit -n "$(ulimit -Hn)"

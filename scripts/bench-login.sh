@@ -12,7 +12,7 @@ base="http://127.0.0.1:$port"
 data=$(mktemp -d)
 bin="${CARGO_TARGET_DIR:-target}/release/server"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-[[ -x "$bin" ]] || cargo leptos build --release --precompress --split
+[[ -x "$bin" ]] || cargo leptos build --release --precompress
 
 cleanup() { kill "$server" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT

@@ -10,7 +10,7 @@ duration=${1:-10}
 port=3301
 bin="${CARGO_TARGET_DIR:-target}/release/server"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-[[ -x "$bin" ]] || cargo leptos build --release --precompress --split
+[[ -x "$bin" ]] || cargo leptos build --release --precompress
 work=$(mktemp -d)
 server=
 stop() { [[ -n "$server" ]] && { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }; server=; }

@@ -17,7 +17,7 @@ source scripts/env.sh
 classic=$(realpath "${1:?the classic Postman collection}")
 bruno=$(realpath "${2:?the Bruno collection folder}")
 bin="${CARGO_TARGET_DIR:-$PWD/target}/release/server"
-[[ -x "$bin" ]] || cargo leptos build --release --precompress --split
+[[ -x "$bin" ]] || cargo leptos build --release --precompress
 tools="$HOME/.cache/commonplace-realworld"
 if [[ ! -x "$tools/node_modules/.bin/newman" || ! -x "$tools/node_modules/.bin/bru" ]]; then
   mkdir -p "$tools"

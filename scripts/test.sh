@@ -43,8 +43,8 @@ say "unit and integration tests"
 cargo test -p app --features ssr
 cargo test -p server -- "${skip[@]}"
 
-say "release build (server + wasm split into lazy chunks, precompressed)"
-cargo leptos build --release --precompress --split
+say "release build (server + wasm, precompressed)"
+cargo leptos build --release --precompress
 
 say "API contract: schemathesis over /api/openapi.json"
 scripts/schemathesis.sh "${CARGO_TARGET_DIR:-$PWD/target}/release/server"

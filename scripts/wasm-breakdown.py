@@ -1,19 +1,14 @@
 #!/usr/bin/env python3
 """Where the wasm bytes go (issue 11), without extra tools.
 
-  scripts/wasm-breakdown.py routes [PKG]
-      What a first visit to each lazily loaded route downloads: the main module plus the
-      chunks the split manifest lists for it, brotli as served (PKG: target/site/pkg).
-
   scripts/wasm-breakdown.py functions [WASM] [by-crate | top N | match REGEX...]
-      Code bytes of the split build's main module before wasm-opt, which still has its
-      function names (WASM: <target>/front/wasm32-unknown-unknown/wasm-release/
-      frontend_split.wasm). Sizes are before optimisation, so compare them with each
+      Code bytes of the release wasm before wasm-bindgen and wasm-opt, which still has
+      its function names (WASM: <target>/front/wasm32-unknown-unknown/wasm-release/
+      frontend.wasm). Sizes are before optimisation, so compare them with each
       other, not with the served files. Generic code is named after the framework type
       it belongs to (`tachys`, `reactive_graph`), not after the view that instantiated it.
 """
 import collections
-import json
 import os
 import re
 import signal
@@ -110,21 +105,6 @@ def demangle(symbol):
     return text
 
 
-def routes(pkg):
-    manifest = json.load(open(os.path.join(pkg, "__wasm_split_manifest.json")))
-
-    def brotli(name):
-        path = os.path.join(pkg, name + ".wasm.br")
-        return os.path.getsize(path) if os.path.exists(path) else 0
-
-    main = brotli("site")
-    print(f"{'main module (every page)':28s} {main:9d} B brotli")
-    for split, files in sorted(manifest.items()):
-        route = re.sub(r"_view_\d+$", "", split).strip("_")
-        extra = sum(brotli(name) for name in files)
-        print(f"{route:28s} {main + extra:9d} B brotli  (main + {extra} B in {len(files)} chunks)")
-
-
 def functions(path, how):
     rows = function_sizes(path)
     print(f"{len(rows)} functions, {sum(size for size, _ in rows)} code bytes")
@@ -147,11 +127,9 @@ if __name__ == "__main__":
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quietly stop when piped into `head`
     args = sys.argv[1:]
     target = os.environ.get("CARGO_TARGET_DIR", "target")
-    if args[:1] == ["routes"]:
-        routes(args[1] if len(args) > 1 else "target/site/pkg")
-    elif args[:1] == ["functions"]:
+    if args[:1] == ["functions"]:
         has_path = len(args) > 1 and args[1].endswith(".wasm")
-        default = os.path.join(target, "front/wasm32-unknown-unknown/wasm-release/frontend_split.wasm")
+        default = os.path.join(target, "front/wasm32-unknown-unknown/wasm-release/frontend.wasm")
         functions(args[1] if has_path else default, args[2:] if has_path else args[1:])
     else:
         sys.exit(__doc__)

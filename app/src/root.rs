@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    lazy_route, path, Lazy, LazyRoute, SsrMode,
+    path, SsrMode,
 };
 
 use crate::accounts::{
@@ -92,8 +92,8 @@ fn without_comment_lines(js: &str) -> String {
 /// marker in `<head>` tells `start.js` so. The browser's app never renders one, so none
 /// of their code is in the wasm: when the hydrated app navigates to one, it loads the
 /// document (`LoadDocument`). A page whose forms check what is typed as it is typed
-/// (sign-up, account, new password), the editor and the chat are app pages
-/// (`lazy_pages!`), and so is log in, the way into them: its `next` address can carry a
+/// (sign-up, account, new password), the editor and the chat are app pages (`live`), and
+/// so is log in, the way into them: its `next` address can carry a
 /// fragment (`#comments`), which the app's navigation keeps and a form post that
 /// `start.js` fetches would lose (a followed redirect has none).
 #[cfg(not(feature = "hydrate"))]
@@ -176,8 +176,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/site.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
-        // The site's own (empty) title sits under every page's: a lazy page's title arrives
-        // with its code, and until then the document keeps the site name, never no title.
+        // The site's own (empty) title sits under every page's: a page without a title of
+        // its own (a document being loaded) keeps the site name, never no title.
         <Title text="" formatter=|title: String| {
             if title.is_empty() { SITE_NAME.to_string() } else { format!("{title} · {SITE_NAME}") }
         }/>
@@ -214,14 +214,14 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/dev/outbox") view=document!(DevOutboxPage) ssr=SsrMode::Async/>
                             <Route path=path!("/admin/users") view=document!(AdminUsersPage) ssr=SsrMode::Async/>
                             <Route path=path!("/docs/api") view=document!(ApiDocsPage) ssr=SsrMode::Async/>
-                            // App pages: they hydrate, their code loaded on demand (see `lazy_pages!`).
-                            <Route path=path!("/blog/new") view={Lazy::<NewPost>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/blog/:slug/edit") view={Lazy::<EditPost>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/chat") view={Lazy::<Chat>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
-                            <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()}/>
-                            <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+                            // App pages: they hydrate (see `live`).
+                            <Route path=path!("/blog/new") view=|| live(NewPostPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/blog/:slug/edit") view=|| live(EditPostPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/chat") view=|| live(ChatPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/signup") view=|| live(SignupPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/login") view=|| live(LoginPage()) ssr=SsrMode::Async/>
+                            <Route path=path!("/reset-password") view=|| live(ResetPasswordPage())/>
+                            <Route path=path!("/account") view=|| live(AccountPage()) ssr=SsrMode::Async/>
                             // A post, after every other `/blog/…` route: the first route that matches wins.
                             <Route path=path!("/blog/:slug") view=document!(PostPage) ssr=SsrMode::Async/>
                         </Routes>
@@ -238,47 +238,15 @@ pub fn App() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct PageHydrated(WriteSignal<bool>);
 
-/// A route's page, with what marks the page live. The mark is set here, not in `App`:
-/// the shell hydrates first, and a lazy route's code may still be arriving then, so only
-/// an effect created with the route's own view runs after the page's handlers are in
-/// place.
+/// An app page: one that hydrates, with what marks the page live. The mark is set here,
+/// not in `App`, so that a document's route (`LoadDocument`), which only reloads the
+/// page, never marks it live; an effect created with the page's own view runs once its
+/// handlers are in place. Its code is in the one wasm module every app page shares
+/// (the only one: the pages that need none load none, see `document!`).
 fn live(page: impl IntoView) -> impl IntoView {
     let PageHydrated(set_hydrated) = expect_context();
     Effect::new(move |_| set_hydrated.set(true));
     page
-}
-
-/// Declares routes whose code the browser fetches only when one of them is first shown:
-/// built with `cargo leptos build --split`, each becomes its own wasm chunk, so someone
-/// who only logs in never downloads the editor or the chat.
-/// (In a build without `--split` they are ordinary routes.) The server renders them like
-/// any other page; on a first visit to one, hydration waits for its chunks (`hydrate_lazy`
-/// in the frontend).
-macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                live($page()).into_any()
-            }
-        }
-    )*};
-}
-
-lazy_pages! {
-    NewPost => NewPostPage,
-    EditPost => EditPostPage,
-    Chat => ChatPage,
-    Signup => SignupPage,
-    Login => LoginPage,
-    ResetPassword => ResetPasswordPage,
-    Account => AccountPage,
 }
 
 /// Asks before following a link while the editor has unsaved changes (a browser's own

@@ -27,7 +27,7 @@ async function loadApp() {
   return app;
 }
 
-/** Hydrates the page; `hydrate_lazy` fetches a lazy page's chunks first. */
+/** Hydrates the page. */
 async function startApp() {
   (await loadApp()).hydrate();
 }

@@ -29,7 +29,7 @@ export async function stillSameDocument(page: Page) {
   return page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
 }
 
-/** Waits until the page is live: its own route hydrated, lazy code included. */
+/** Waits until the page is live: the app's wasm arrived and the page's own route hydrated. */
 export async function hydrated(page: Page) {
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
 }
