@@ -2,7 +2,10 @@
 // downloads no wasm (within the budget), its links and forms still navigate client-side,
 // and the code of the app pages arrives on demand when the reader goes there.
 import { test, expect, APIRequestContext, Browser, BrowserContextOptions, Page } from "@playwright/test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { budget } from "../budget";
+import { serverEnv } from "../playwright.config";
 import { activeAccount, hydrated, logIn, markDocument, PASSWORD, publishedPost, stillSameDocument, unique } from "./support";
 
 type StorageState = BrowserContextOptions["storageState"];
@@ -106,7 +109,11 @@ test("pages of links and forms only download no wasm either, signed in or not", 
 });
 
 test("the whole app's wasm stays within its budget", async ({ request }) => {
-  // The app is one module (no split chunks): the one an app page names to hydrate with.
+  // The app is one module (no split chunks), so the module an app page names to hydrate
+  // with is all of it; any other wasm in the build would go unweighed.
+  const pkg = join(serverEnv.LEPTOS_SITE_ROOT, "pkg");
+  const built = readdirSync(pkg).filter((name) => name.endsWith(".wasm"));
+  expect(built, `the wasm in ${pkg} (another file is an old build's: remove the folder and build again)`).toEqual(["site.wasm"]);
   const html = await (await request.get("/login")).text();
   const wasm = html.match(/data-app-wasm="([^"]+)"/)?.[1];
   expect(wasm, "the log-in page names the app's wasm").toBeTruthy();
@@ -298,27 +305,31 @@ test("an app page counts as live only once its code has arrived and hydrated", a
   // A new context: the app's wasm is not in its cache. Hold it back until the page has
   // surely painted.
   const context = await browser.newContext({ storageState: await page.context().storageState() });
-  const editor = await context.newPage();
   let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let asked = false;
-  await editor.route(/\/pkg\/site\.wasm$/, async (route) => {
-    asked = true;
-    await held;
-    await route.continue();
-  });
-  await editor.goto("/blog/new");
-  await expect.poll(() => asked, { message: "the app's wasm was asked for" }).toBe(true);
-  await editor.waitForTimeout(1000);
-  await expect(editor.locator(".app"), "not live while the app's code is still on its way").toHaveAttribute("data-hydrated", "false");
-  await expect(editor, "the server-rendered page is shown meanwhile").toHaveTitle("Write a post · Commonplace");
-  release();
-  await hydrated(editor);
-  // Live means the editor's own handlers answer at once.
-  await editor.getByLabel("Text", { exact: true }).fill("Two words");
-  await expect(editor.locator(".editor__count")).toHaveText("2 words · 9 characters");
-  await expect(editor).toHaveTitle("Write a post · Commonplace");
-  await context.close();
+  try {
+    const editor = await context.newPage();
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = false;
+    await editor.route(/\/pkg\/site\.wasm$/, async (route) => {
+      asked = true;
+      await held;
+      await route.continue();
+    });
+    await editor.goto("/blog/new");
+    await expect.poll(() => asked, { message: "the app's wasm was asked for" }).toBe(true);
+    await editor.waitForTimeout(1000);
+    await expect(editor.locator(".app"), "not live while the app's code is still on its way").toHaveAttribute("data-hydrated", "false");
+    await expect(editor, "the server-rendered page is shown meanwhile").toHaveTitle("Write a post · Commonplace");
+    release();
+    await hydrated(editor);
+    // Live means the editor's own handlers answer at once.
+    await editor.getByLabel("Text", { exact: true }).fill("Two words");
+    await expect(editor.locator(".editor__count")).toHaveText("2 words · 9 characters");
+    await expect(editor).toHaveTitle("Write a post · Commonplace");
+  } finally {
+    release();
+    await context.close();
+  }
 });
 
 test("from an app page, a reader page loads as a document without wasm, and Back brings the app page back live", async ({ page, request }) => {
@@ -351,47 +362,56 @@ test("from an app page, a reader page loads as a document without wasm, and Back
   await expect(page.locator(".editor__count")).toHaveText("2 words · 9 characters");
 });
 
-test("from a reader page, the editor, the chat and the account page load their code on demand and work", async ({ page, request }) => {
+test("from a reader page, the editor loads the app's code on demand, and the chat and the account page run on it", async ({ browser, page, request }) => {
   const writer = unique("fw");
   await activeAccount(request, writer, "trainer");
   const slug = await publishedPost(request, writer, unique("t"));
   await logIn(page, writer);
+  // A new context, signed in: no app page has been shown in it, so no wasm is cached.
+  const context = await browser.newContext({ storageState: await page.context().storageState() });
+  try {
+    const reader = await context.newPage();
+    const fetched: string[] = [];
+    reader.on("request", (request) => {
+      if (new URL(request.url()).pathname.endsWith(".wasm")) fetched.push(new URL(request.url()).pathname);
+    });
 
-  // A full load of a reader page, then only client-side navigation from there.
-  await page.goto(`/blog/${slug}`);
-  await hydrated(page);
-  await page.waitForLoadState("networkidle");
-  const urls = recordWasm(page);
-  await markDocument(page);
+    // A full load of a reader page, then only client-side navigation from there.
+    await reader.goto(`/blog/${slug}`);
+    await hydrated(reader);
+    await reader.waitForLoadState("networkidle");
+    expect(fetched, "a reader page fetches no wasm").toEqual([]);
+    await markDocument(reader);
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write" }).click();
-  await expect(page).toHaveURL(/\/blog\/new$/);
-  // The reader page had no wasm: the editor is swapped in, then the app hydrates it.
-  await hydrated(page);
-  await page.getByLabel("Title", { exact: true }).fill("Written after a load on demand");
-  await page.getByLabel("Text", { exact: true }).fill("Some **bold** words.");
-  await expect(page.locator(".editor__preview strong")).toHaveText("bold");
-  // The app's one module: fetched when the first app page was shown, and only then.
-  const app = [new URL(page.url()).origin + "/pkg/site.wasm"];
-  expect([...urls], "the app's code was fetched when the editor was first shown").toEqual(app);
-  // The editor warns before a link would lose the draft; accept and go on.
-  page.once("dialog", (dialog) => dialog.accept());
+    await reader.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write" }).click();
+    await expect(reader).toHaveURL(/\/blog\/new$/);
+    // The reader page had no wasm: the editor is swapped in, then the app hydrates it.
+    await hydrated(reader);
+    await reader.getByLabel("Title", { exact: true }).fill("Written after a load on demand");
+    await reader.getByLabel("Text", { exact: true }).fill("Some **bold** words.");
+    await expect(reader.locator(".editor__preview strong")).toHaveText("bold");
+    // The app's one module: fetched once, when the first app page was shown.
+    expect(fetched, "the app's code was fetched when the editor was first shown").toEqual(["/pkg/site.wasm"]);
+    // The editor warns before a link would lose the draft; accept and go on.
+    reader.once("dialog", (dialog) => dialog.accept());
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat", exact: true }).click();
-  await expect(page).toHaveURL(/\/chat$/);
-  await expect(page.locator(".chat__status")).toHaveText("Live");
-  const text = `Hello from a chat loaded on demand ${unique("m")}`;
-  await page.locator("#composer-text").fill(text);
-  await page.locator("#composer-text").press("Enter");
-  await expect(page.locator(".message__text").last()).toHaveText(text);
-  expect([...urls], "the chat needed no more code").toEqual(app);
+    await reader.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat", exact: true }).click();
+    await expect(reader).toHaveURL(/\/chat$/);
+    await expect(reader.locator(".chat__status")).toHaveText("Live");
+    const text = `Hello from a chat loaded on demand ${unique("m")}`;
+    await reader.locator("#composer-text").fill(text);
+    await reader.locator("#composer-text").press("Enter");
+    await expect(reader.locator(".message__text").last()).toHaveText(text);
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: writer }).click();
-  await expect(page).toHaveURL(/\/account$/);
-  await page.getByLabel("Name", { exact: true }).fill("Demand Loader");
-  await page.getByRole("button", { name: "Save profile" }).click();
-  await expect(page.getByRole("link", { name: "Demand Loader" })).toBeVisible();
-  expect([...urls], "nor did the account page").toEqual(app);
+    await reader.getByRole("navigation", { name: "Main" }).getByRole("link", { name: writer }).click();
+    await expect(reader).toHaveURL(/\/account$/);
+    await reader.getByLabel("Name", { exact: true }).fill("Demand Loader");
+    await reader.getByRole("button", { name: "Save profile" }).click();
+    await expect(reader.getByRole("link", { name: "Demand Loader" })).toBeVisible();
 
-  expect(await stillSameDocument(page), "every step was a client-side navigation, not a page load").toBe(true);
+    expect(fetched, "the chat and the account page fetched no more code").toEqual(["/pkg/site.wasm"]);
+    expect(await stillSameDocument(reader), "every step was a client-side navigation, not a page load").toBe(true);
+  } finally {
+    await context.close();
+  }
 });

@@ -85,7 +85,7 @@ test("reading, writing and chatting hydrate and run with no CSP violation", asyn
   await logIn(page, writer);
   await page.goto(`/blog/${slug}`);
   await hydrated(page);
-  // Client-side navigation loads the editor's and the chat's code on demand.
+  // Client-side navigation to the editor and the chat, which run on the app's wasm.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write" }).click();
   await expect(page).toHaveURL(/\/blog\/new$/);
   await hydrated(page);
