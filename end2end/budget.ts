@@ -22,10 +22,9 @@ export const budget = {
    *  first one fetches. Measured: 440,582 B. It was 442,918 B before wasm-opt's
    *  `--low-memory-unused`, 452,076 B before server functions' results were read from
    *  text like resource data (`app/src/codec.rs`), about 455,000 B before `--converge`,
-   *  and 618,980 B in 50 files
-   *  while the app pages were split into lazily loaded chunks (`--split`; 811,446 B before
-   *  component types were erased, 1,278,784 B in 291 files before the pages of links and
-   *  forms only became documents, 1,360,498 B before the reader pages' code left the
-   *  wasm). */
+   *  and 618,980 B in 50 files while the app pages were split into lazily loaded chunks
+   *  (`--split`; 811,446 B before component types were erased, 1,278,784 B in 291 files
+   *  before the pages of links and forms only became documents, 1,360,498 B before the
+   *  reader pages' code left the wasm). */
   wholeAppBrotli: 441_000,
 };

@@ -93,9 +93,9 @@ fn without_comment_lines(js: &str) -> String {
 /// of their code is in the wasm: when the hydrated app navigates to one, it loads the
 /// document (`LoadDocument`). A page whose forms check what is typed as it is typed
 /// (sign-up, account, new password), the editor and the chat are app pages (`live`), and
-/// so is log in, the way into them: its `next` address can carry a
-/// fragment (`#comments`), which the app's navigation keeps and a form post that
-/// `start.js` fetches would lose (a followed redirect has none).
+/// so is log in, the way into them: its `next` address can carry a fragment
+/// (`#comments`), which the app's navigation keeps and a form post that `start.js`
+/// fetches would lose (a followed redirect has none).
 #[cfg(not(feature = "hydrate"))]
 macro_rules! document {
     ($page:ident) => {

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { hydrated, PASSWORD, signUp, unique } from "./support";
+import { hydrated, PASSWORD, signUp, submitLogIn, unique } from "./support";
 
 const NEW_PASSWORD = "Fresh-Meadow-Kite-77?";
 
@@ -9,14 +9,6 @@ async function followMailedLink(page: Page, email: string, subject: string) {
   const message = page.locator(".outbox__message").filter({ hasText: email }).filter({ hasText: subject }).first();
   await expect(message).toBeVisible();
   await message.locator(".outbox__body a").first().click();
-}
-
-async function logIn(page: Page, login: string, password: string) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Username or email").fill(login);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
 }
 
 async function activeUser(page: Page) {
@@ -66,14 +58,14 @@ test("sign up, activate from the mailed link, log in and log out", async ({ page
   const email = `${username}@example.com`;
   await signUp(page, username, email);
 
-  await logIn(page, username, PASSWORD);
+  await submitLogIn(page, username, PASSWORD);
   await expect(page.getByRole("alert")).toContainText("Your account is not activated yet");
   await expect(page.getByRole("link", { name: "Send me a new activation email" })).toBeVisible();
 
   await followMailedLink(page, email, "Activate your account");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is active");
 
-  await logIn(page, email, PASSWORD);
+  await submitLogIn(page, email, PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account");
   const nav = page.getByRole("navigation", { name: "Main" });
@@ -103,15 +95,15 @@ test("forgot password, reset from the mailed link, new password works and the ol
   await expect(page).toHaveURL(/\/login\?reset=done$/);
   await expect(page.getByRole("status")).toContainText("Your password was changed");
 
-  await logIn(page, username, PASSWORD);
+  await submitLogIn(page, username, PASSWORD);
   await expect(page.getByRole("alert")).toContainText("Incorrect username, email or password.");
-  await logIn(page, username, NEW_PASSWORD);
+  await submitLogIn(page, username, NEW_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
 });
 
 test("/signup while logged in redirects to the account page", async ({ page }) => {
   const { username } = await activeUser(page);
-  await logIn(page, username, PASSWORD);
+  await submitLogIn(page, username, PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
   const response = await page.goto("/signup");
   await expect(page).toHaveURL(/\/account$/);

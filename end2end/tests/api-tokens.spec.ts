@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { hydrated, PASSWORD, signUp } from "./support";
+import { hydrated, logIn, signUp } from "./support";
 
 test("a user creates an API token, uses it from a script, revokes it and it stops working", async ({ page, request }) => {
   const username = `tok${Date.now().toString(36)}`;
@@ -8,12 +8,7 @@ test("a user creates an API token, uses it from a script, revokes it and it stop
   await page.goto("/dev/outbox");
   await page.locator(".outbox__message").filter({ hasText: email }).locator(".outbox__body a").first().click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your account is active");
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Username or email").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await logIn(page, username);
   await hydrated(page);
 
   const panel = page.locator("section", { has: page.getByRole("heading", { name: "API tokens" }) });

@@ -10,25 +10,32 @@ import { activeAccount, hydrated, logIn, markDocument, PASSWORD, publishedPost, 
 
 type StorageState = BrowserContextOptions["storageState"];
 
-/** Starts recording the wasm files the page requests. */
+/** Starts recording the wasm the page requests: each request's path, in order, so a
+ *  file fetched twice shows twice. */
 function recordWasm(page: Page) {
-  const urls = new Set<string>();
+  const paths: string[] = [];
   page.on("request", (request) => {
-    if (new URL(request.url()).pathname.endsWith(".wasm")) urls.add(request.url());
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith(".wasm")) paths.push(path);
   });
-  return urls;
+  return paths;
 }
 
-/** The brotli bytes the server sends for each url (what a browser that accepts br gets). */
-async function brotliBytes(page: Page, urls: Iterable<string>) {
+/** The brotli bytes the server sends for each path (what a browser that accepts br gets). */
+async function brotliBytes(request: APIRequestContext, paths: Iterable<string>) {
   let total = 0;
-  for (const url of urls) {
-    const response = await page.request.get(url, { headers: { "accept-encoding": "br" } });
-    expect(response.status(), url).toBe(200);
-    expect(response.headers()["content-encoding"], `${url} is served brotli-compressed`).toBe("br");
+  for (const path of paths) {
+    const response = await request.get(path, { headers: { "accept-encoding": "br" } });
+    expect(response.status(), path).toBe(200);
+    expect(response.headers()["content-encoding"], `${path} is served brotli-compressed`).toBe("br");
     total += Number(response.headers()["content-length"]);
   }
   return total;
+}
+
+/** A new browser context (an empty cache) signed in as `page` is. */
+async function signedInContext(browser: Browser, page: Page) {
+  return browser.newContext({ storageState: await page.context().storageState() });
 }
 
 /** A post by a new trainer, and a new active account to read it with. */
@@ -48,14 +55,15 @@ async function firstVisits(browser: Browser, paths: string[], storageState?: Sto
   for (const path of paths) {
     const context = await browser.newContext({ storageState });
     const page = await context.newPage();
-    const urls = recordWasm(page);
+    const wasm = recordWasm(page);
     await page.goto(path);
     const shown = new URL(page.url());
     expect(shown.pathname + shown.search, `${path} is shown, not a redirect`).toBe(path);
     await hydrated(page);
     await page.waitForLoadState("networkidle");
-    const bytes = await brotliBytes(page, urls);
-    figures.push(`${path}: ${bytes} B brotli in ${urls.size} wasm file(s), budget ${budget.readerPageBrotli} B`);
+    const files = new Set(wasm);
+    const bytes = await brotliBytes(page.request, files);
+    figures.push(`${path}: ${bytes} B brotli in ${files.size} wasm file(s), budget ${budget.readerPageBrotli} B`);
     expect(bytes, `wasm fetched by a first visit to ${path} (budget in end2end/budget.ts)`).toBeLessThanOrEqual(budget.readerPageBrotli);
     await context.close();
   }
@@ -96,12 +104,12 @@ test("pages of links and forms only download no wasm either, signed in or not", 
   await expect(page.locator('meta[name="commonplace:page"]'), "the page's own document").toHaveCount(1);
   await hydrated(page);
   await markDocument(page);
-  const urls = recordWasm(page);
+  const wasm = recordWasm(page);
   // And from one document to the next, the start script navigates without a page load.
   await nav.getByRole("link", { name: "Review" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Review queue");
   expect(await stillSameDocument(page), "a client-side visit").toBe(true);
-  expect([...urls], "no wasm for a document").toEqual([]);
+  expect(wasm, "no wasm for a document").toEqual([]);
   await context.close();
 
   const signedIn = await firstVisits(browser, ["/blog/drafts", "/review", "/admin/users"], storageState);
@@ -117,10 +125,7 @@ test("the whole app's wasm stays within its budget", async ({ request }) => {
   const html = await (await request.get("/login")).text();
   const wasm = html.match(/data-app-wasm="([^"]+)"/)?.[1];
   expect(wasm, "the log-in page names the app's wasm").toBeTruthy();
-  const response = await request.get(wasm!, { headers: { "accept-encoding": "br" } });
-  expect(response.status(), wasm).toBe(200);
-  expect(response.headers()["content-encoding"], `${wasm} is served brotli-compressed`).toBe("br");
-  const total = Number(response.headers()["content-length"]);
+  const total = await brotliBytes(request, [wasm!]);
   console.log(`whole app: ${total} B brotli (${wasm}), budget ${budget.wholeAppBrotli} B`);
   expect(total, "all wasm of the app, brotli (budget in end2end/budget.ts)").toBeLessThanOrEqual(budget.wholeAppBrotli);
 });
@@ -132,7 +137,7 @@ test("a reader moves between reader pages without wasm or page loads, and Back r
   const slug = await publishedPost(request, author, tag);
   const title = `A post by ${author}`;
   await page.setViewportSize({ width: 390, height: 500 });
-  const urls = recordWasm(page);
+  const wasm = recordWasm(page);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   const fetched: string[] = [];
@@ -179,7 +184,7 @@ test("a reader moves between reader pages without wasm or page loads, and Back r
   await expect(page).toHaveURL(/\/blog$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Blog");
 
-  expect([...urls], "reader pages fetch no wasm").toEqual([]);
+  expect(wasm, "reader pages fetch no wasm").toEqual([]);
   expect(await stillSameDocument(page), "every step was a client-side navigation").toBe(true);
   expect(errors, "no script errors").toEqual([]);
 });
@@ -190,7 +195,7 @@ test("a reader likes and comments in place; a refused comment keeps its text", a
   await logIn(page, reader);
   await page.goto(`/blog/${slug}`);
   await hydrated(page);
-  const urls = recordWasm(page);
+  const wasm = recordWasm(page);
   await markDocument(page);
 
   const like = page.getByRole("button", { name: /Like/ });
@@ -222,7 +227,7 @@ test("a reader likes and comments in place; a refused comment keeps its text", a
   // (The phone's menu is closed: its links are in the page but hidden.)
   await expect(page.locator("#site-nav").getByRole("link", { name: reader, includeHidden: true })).toBeAttached();
 
-  expect([...urls], "reader pages fetch no wasm").toEqual([]);
+  expect(wasm, "reader pages fetch no wasm").toEqual([]);
   expect(await stillSameDocument(page), "every post was answered in place").toBe(true);
 });
 
@@ -304,7 +309,7 @@ test("an app page counts as live only once its code has arrived and hydrated", a
   await logIn(page, writer);
   // A new context: the app's wasm is not in its cache. Hold it back until the page has
   // surely painted.
-  const context = await browser.newContext({ storageState: await page.context().storageState() });
+  const context = await signedInContext(browser, page);
   let release = () => {};
   try {
     const editor = await context.newPage();
@@ -339,7 +344,7 @@ test("from an app page, a reader page loads as a document without wasm, and Back
   await page.goto("/blog/new");
   await hydrated(page);
   await markDocument(page);
-  const urls = recordWasm(page);
+  const wasm = recordWasm(page);
 
   // The app has no reader page's code: it loads the page as a document.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Blog" }).click();
@@ -350,7 +355,7 @@ test("from an app page, a reader page loads as a document without wasm, and Back
   expect(await stillSameDocument(page), "a reader page is loaded as a document").toBe(false);
   await hydrated(page);
   await page.waitForLoadState("networkidle");
-  expect([...urls], "a reader page fetches no wasm, even after an app page").toEqual([]);
+  expect(wasm, "a reader page fetches no wasm, even after an app page").toEqual([]);
 
   // Back to the editor: a fresh document (never the one left behind, loading), live again.
   await page.goBack();
@@ -368,13 +373,10 @@ test("from a reader page, the editor loads the app's code on demand, and the cha
   const slug = await publishedPost(request, writer, unique("t"));
   await logIn(page, writer);
   // A new context, signed in: no app page has been shown in it, so no wasm is cached.
-  const context = await browser.newContext({ storageState: await page.context().storageState() });
+  const context = await signedInContext(browser, page);
   try {
     const reader = await context.newPage();
-    const fetched: string[] = [];
-    reader.on("request", (request) => {
-      if (new URL(request.url()).pathname.endsWith(".wasm")) fetched.push(new URL(request.url()).pathname);
-    });
+    const fetched = recordWasm(reader);
 
     // A full load of a reader page, then only client-side navigation from there.
     await reader.goto(`/blog/${slug}`);

@@ -1,6 +1,6 @@
 // The Content-Security-Policy in a real browser: every page, hydrated and in use (editor,
-// chat, the app's wasm loaded on demand), runs without a single violation, and a script injected into
-// a page is refused. Also the other protective headers of every page.
+// chat, the app's wasm loaded on demand), runs without a single violation, and a script
+// injected into a page is refused. Also the other protective headers of every page.
 import { test, expect, Page } from "@playwright/test";
 import { activeAccount, hydrated, logIn, publishedPost, unique } from "./support";
 

@@ -74,13 +74,20 @@ export async function signUp(page: Page, username: string, email: string, passwo
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your email");
 }
 
-/** Logs in through the form; works with and without JavaScript. */
-export async function logIn(page: Page, username: string, javascript = true) {
+/** Fills in and sends the log-in form, whatever the answer; works with and without
+ *  JavaScript. */
+export async function submitLogIn(page: Page, login: string, password = PASSWORD, javascript = true) {
   await page.goto("/login");
   if (javascript) await hydrated(page);
-  await page.getByLabel("Username or email").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Username or email").fill(login);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Logs in through the form and lands on the account page; works with and without
+ *  JavaScript. */
+export async function logIn(page: Page, username: string, javascript = true) {
+  await submitLogIn(page, username, PASSWORD, javascript);
   await expect(page).toHaveURL(/\/account$/);
 }
 
